@@ -1,0 +1,31 @@
+/* Scope-bound cleanup for locals (GCC/Clang cleanup attribute) and ownership hand-over. */
+#ifndef KMEND_CLEANUP_H
+#define KMEND_CLEANUP_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static inline void kmend_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void kmend_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+/* A local that is freed when it goes out of scope. */
+#define _cleanup_free_   __attribute__((cleanup(kmend_freep)))
+#define _cleanup_fclose_ __attribute__((cleanup(kmend_fclosep)))
+
+/* Take the pointer out of a cleanup local, leaving NULL behind, to hand ownership on. */
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) taken_ = (p);                                                        \
+		(p) = NULL;                                                                        \
+		taken_;                                                                            \
+	})
+
+#endif

@@ -1,0 +1,37 @@
+/* What the kmend commands share: exit codes, error output, the command table. */
+#ifndef KMEND_CLI_H
+#define KMEND_CLI_H
+
+#include "error.h"
+
+/* Exit codes, the same for every command (docs/cli.md). */
+enum {
+	KMEND_EXIT_OK = 0,
+	KMEND_EXIT_FINDINGS = 1, /* findings at or above the requested severity */
+	KMEND_EXIT_USAGE = 2,    /* bad usage or bad input */
+	KMEND_EXIT_FAILURE = 3,  /* operational failure: network, registry, cluster, disk */
+};
+
+struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name; returns an exit code */
+	void (*usage)(void);               /* prints the command's --help to stdout */
+};
+
+extern const struct cli_command cli_vercmp;
+
+/* The exit code that suits a library return value (negative errno or kmend code). */
+int cli_exit_code(int code);
+
+/* Print "kmend CMD: <error>" to stderr and return cli_exit_code(err->code). */
+int cli_report(const char *command, const struct kmend_error *err);
+
+/* Print "kmend CMD: <printf message>" and a hint to run --help; returns KMEND_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* True when arg is -h or --help. */
+int cli_is_help(const char *arg);
+
+#endif
