@@ -1,5 +1,5 @@
-# The version fuzz targets: built with clang's libFuzzer (ASan + UBSan), they replay the
-# seed corpus in fuzz/corpus/ and then run a bounded number of new inputs, reproducibly.
+# Every fuzz target: built with clang's libFuzzer (ASan + UBSan), each replays its seed corpus
+# in fuzz/corpus/ and then runs a bounded number of new inputs, reproducibly.
 . "$KMEND_SOURCE/test/lib.sh"
 fuzz_build="$KMEND_SOURCE/build-fuzz"
 runs=${KMEND_FUZZ_RUNS:-20000}
@@ -16,16 +16,18 @@ if ! meson compile -C "$fuzz_build" >"$fuzz_build/compile.log" 2>&1; then
   not_ok "the fuzz targets build" "$(tail -5 "$fuzz_build/compile.log")"
   done_testing
 fi
-for scheme in deb rpm apk; do
-  target="$fuzz_build/fuzz/fuzz_version_$scheme"
-  corpus="$KMEND_SOURCE/fuzz/corpus/version_$scheme"
+for target in "$fuzz_build"/fuzz/fuzz_*; do
+  [ -f "$target" ] && [ -x "$target" ] || continue
+  name=${target##*/fuzz_}
+  corpus="$KMEND_SOURCE/fuzz/corpus/$name"
+  [ -d "$corpus" ] || { not_ok "fuzz_$name has a seed corpus" "add fuzz/corpus/$name/"; continue; }
   scratch=$(mktemp -d)
   log=$(mktemp)
   # New inputs go to a scratch directory; the committed corpus is only read.
-  if "$target" -seed=1 -runs="$runs" -max_len=256 "$scratch" "$corpus" >"$log" 2>&1; then
-    ok "fuzz_version_$scheme: seed corpus and $runs runs, no crash"
+  if "$target" -seed=1 -runs="$runs" "$scratch" "$corpus" >"$log" 2>&1; then
+    ok "fuzz_$name: seed corpus and $runs runs, no crash"
   else
-    not_ok "fuzz_version_$scheme crashed" "$(grep -m5 -E 'ERROR|SUMMARY|Test unit' "$log")"
+    not_ok "fuzz_$name crashed" "$(grep -m5 -E 'ERROR|SUMMARY|Test unit' "$log")"
   fi
   rm -rf "$scratch" "$log"
 done
