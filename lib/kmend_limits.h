@@ -17,4 +17,20 @@
 /* Longest field value kept from a package database (a name, a version, an arch). */
 #define KMEND_PKGDB_FIELD_MAX 4096
 
+/* Most bytes one layer may decompress to: a bound for decompression bombs. */
+#define KMEND_LAYER_MAX_UNCOMPRESSED (64ULL * 1024 * 1024 * 1024)
+
+/* Largest manifest, index or image config read (a real one is a few KiB). */
+#define KMEND_MANIFEST_MAX_SIZE (4 * 1024 * 1024)
+
+/* Most layers one image may have (Docker's own limit is 127). */
+#define KMEND_MAX_LAYERS 256
+
+/* Longest path inside a layer, and most symlinks followed resolving one path. */
+#define KMEND_PATH_MAX         4096
+#define KMEND_SYMLINK_MAX_HOPS 40
+
+/* Most members indexed in a docker-archive or oci-archive file. */
+#define KMEND_TAR_MAX_MEMBERS 100000
+
 #endif

@@ -9,6 +9,7 @@
 #endif
 
 static const struct cli_command *const commands[] = {
+    &cli_inventory,
     &cli_vercmp,
     NULL,
 };

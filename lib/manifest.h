@@ -1,0 +1,68 @@
+/* OCI and Docker v2 manifests, indexes and image configs (parsing and platform choice). */
+#ifndef KMEND_MANIFEST_H
+#define KMEND_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digest.h"
+#include "error.h"
+
+#define KMEND_MEDIA_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
+#define KMEND_MEDIA_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
+#define KMEND_MEDIA_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
+#define KMEND_MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+
+/* A content descriptor; platform and ref_name only for index entries. */
+struct kmend_descriptor {
+	char media_type[128];
+	char digest[KMEND_DIGEST_MAX];
+	uint64_t size;
+	char platform[96];  /* "os/arch[/variant]", "" when the entry gives none */
+	char ref_name[256]; /* org.opencontainers.image.ref.name, "" when absent */
+};
+
+/* A parsed manifest (config + layers) or index (entries are manifests). */
+struct kmend_manifest {
+	bool is_index;
+	struct kmend_descriptor config; /* manifests only */
+	struct kmend_descriptor *entries;
+	size_t count;
+};
+
+/*
+ * Parse a manifest or an index. media_type (from the transport, may be NULL)
+ * is checked against the document's own. where names the document in errors.
+ * Every digest is checked for form. Errors: -KMEND_E_BAD_INPUT (malformed,
+ * schema 1), -KMEND_E_TOO_LARGE (over KMEND_MAX_LAYERS entries).
+ */
+int kmend_manifest_parse(const char *data, size_t len, const char *media_type, const char *where,
+                         struct kmend_manifest *out, struct kmend_error *err);
+
+/*
+ * The index entry for platform ("os/arch[/variant]"; a missing variant
+ * matches any). -KMEND_E_NOT_FOUND, listing the platforms there are, when
+ * none matches.
+ */
+int kmend_manifest_pick_platform(const struct kmend_manifest *index, const char *platform,
+                                 const char *where, const struct kmend_descriptor **out,
+                                 struct kmend_error *err);
+
+void kmend_manifest_free(struct kmend_manifest *m);
+
+/* What kmend reads of an image config. */
+struct kmend_image_config {
+	char platform[96];
+	size_t ndiff_ids;
+	char (*diff_ids)[KMEND_DIGEST_MAX]; /* rootfs.diff_ids, in layer order */
+};
+
+int kmend_image_config_parse(const char *data, size_t len, const char *where,
+                             struct kmend_image_config *out, struct kmend_error *err);
+void kmend_image_config_free(struct kmend_image_config *c);
+
+/* The platform kmend runs on, as "linux/amd64", "linux/arm64/v8"... */
+const char *kmend_host_platform(void);
+
+#endif

@@ -1,0 +1,155 @@
+/* Stream helpers and the file stream. */
+#include "stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void kmend_istream_close(struct kmend_istream *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+ssize_t kmend_istream_read_full(struct kmend_istream *s, void *buf, size_t size)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = kmend_istream_read(s, (char *)buf + done, size - done);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int kmend_istream_slurp(struct kmend_istream *s, size_t max, const char *what, char **out,
+                        size_t *len, struct kmend_error *err)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *bigger;
+			if (cap >= max + 1) {
+				free(buf);
+				return kmend_error_set(err, -KMEND_E_TOO_LARGE, what, 0,
+				                       "larger than kmend's limit of %zu bytes",
+				                       max);
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if (!(bigger = realloc(buf, cap + 1))) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = bigger;
+		}
+		r = kmend_istream_read(s, buf + n, cap - n);
+		if (r < 0) {
+			free(buf);
+			if (err)
+				*err = s->err;
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, what, 0,
+		                       "larger than kmend's limit of %zu bytes", max);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+struct file_stream {
+	struct kmend_istream base;
+	int fd;
+	uint64_t remaining;
+	char name[256];
+};
+
+static ssize_t file_read(struct kmend_istream *s, void *buf, size_t size)
+{
+	struct file_stream *f = (struct file_stream *)s;
+	ssize_t n;
+
+	if (f->remaining == 0)
+		return 0;
+	if (size > f->remaining)
+		size = (size_t)f->remaining;
+	do
+		n = read(f->fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return kmend_error_set(&s->err, -errno, f->name, 0, "read failed: %s",
+		                       strerror(errno));
+	if (n == 0 && f->remaining != UINT64_MAX)
+		return kmend_error_set(&s->err, -KMEND_E_BAD_INPUT, f->name, 0,
+		                       "ends %llu bytes early", (unsigned long long)f->remaining);
+	if (f->remaining != UINT64_MAX)
+		f->remaining -= (uint64_t)n;
+	return n;
+}
+
+static void file_close(struct kmend_istream *s)
+{
+	struct file_stream *f = (struct file_stream *)s;
+
+	close(f->fd);
+	free(f);
+}
+
+static const struct kmend_istream_ops file_ops = {
+    .name = "file",
+    .read = file_read,
+    .close = file_close,
+};
+
+int kmend_istream_open_fd(int fd, const char *name, uint64_t offset, uint64_t length,
+                          struct kmend_istream **out, struct kmend_error *err)
+{
+	struct file_stream *f;
+
+	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		int e = -errno;
+		close(fd);
+		return kmend_error_set(err, e, name, 0, "cannot seek: %s", strerror(-e));
+	}
+	if (!(f = calloc(1, sizeof(*f)))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->base.ops = &file_ops;
+	f->fd = fd;
+	f->remaining = length;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	*out = &f->base;
+	return 0;
+}
+
+int kmend_istream_open_file(const char *path, uint64_t offset, uint64_t length,
+                            struct kmend_istream **out, struct kmend_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return kmend_error_set(err, -errno, path, 0, "cannot open: %s", strerror(errno));
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return kmend_istream_open_fd(fd, path, offset, length, out, err);
+}

@@ -1,0 +1,103 @@
+/* A stream that checks the SHA-256 digest and size of what passes through it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "digest.h"
+#include "stream.h"
+
+struct verify_stream {
+	struct kmend_istream base;
+	struct kmend_istream *inner;
+	EVP_MD_CTX *ctx;
+	uint64_t expected_size, seen;
+	char digest[KMEND_DIGEST_MAX];
+	int done;
+};
+
+static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
+{
+	struct verify_stream *v = (struct verify_stream *)s;
+	unsigned char md[32];
+	char got[KMEND_DIGEST_MAX] = "sha256:";
+	ssize_t n;
+
+	if (v->done)
+		return 0;
+	n = kmend_istream_read(v->inner, buf, size);
+	if (n < 0) {
+		s->err = v->inner->err;
+		return n;
+	}
+	if (n > 0) {
+		v->seen += (uint64_t)n;
+		if (v->expected_size != UINT64_MAX && v->seen > v->expected_size)
+			return kmend_error_set(&s->err, -KMEND_E_DIGEST, v->digest, 0,
+			                       "blob is larger than the %llu bytes its descriptor "
+			                       "gives",
+			                       (unsigned long long)v->expected_size);
+		EVP_DigestUpdate(v->ctx, buf, (size_t)n);
+		return n;
+	}
+	v->done = 1;
+	if (v->expected_size != UINT64_MAX && v->seen != v->expected_size)
+		return kmend_error_set(&s->err, -KMEND_E_DIGEST, v->digest, 0,
+		                       "blob has %llu bytes, its descriptor says %llu",
+		                       (unsigned long long)v->seen,
+		                       (unsigned long long)v->expected_size);
+	EVP_DigestFinal_ex(v->ctx, md, NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(got + 7 + 2 * i, 3, "%02x", md[i]);
+	if (strcmp(got, v->digest) != 0) {
+		kmend_error_set(&s->err, -KMEND_E_DIGEST, v->digest, 0,
+		                "blob content does not match its digest (content is %s)", got);
+		kmend_error_hint(&s->err, "the image or the cache is corrupt or was tampered "
+		                          "with; pull it again");
+		return -KMEND_E_DIGEST;
+	}
+	return 0;
+}
+
+static void verify_close(struct kmend_istream *s)
+{
+	struct verify_stream *v = (struct verify_stream *)s;
+
+	kmend_istream_close(v->inner);
+	EVP_MD_CTX_free(v->ctx);
+	free(v);
+}
+
+static const struct kmend_istream_ops verify_ops = {
+    .name = "verify",
+    .read = verify_read,
+    .close = verify_close,
+};
+
+int kmend_istream_verify(struct kmend_istream *inner, const char *digest, uint64_t size,
+                         struct kmend_istream **out, struct kmend_error *err)
+{
+	struct verify_stream *v;
+	int r;
+
+	if ((r = kmend_digest_check(digest, "blob descriptor", err)) < 0) {
+		kmend_istream_close(inner);
+		return r;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v || !(v->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(v->ctx, EVP_sha256(), NULL)) {
+		if (v)
+			EVP_MD_CTX_free(v->ctx);
+		free(v);
+		kmend_istream_close(inner);
+		return -ENOMEM;
+	}
+	v->base.ops = &verify_ops;
+	v->inner = inner;
+	v->expected_size = size;
+	snprintf(v->digest, sizeof(v->digest), "%s", digest);
+	*out = &v->base;
+	return 0;
+}
