@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "kmend_limits.h"
+#include "layercache.h"
 
 static const struct kmend_transport *const transports[] = {
     &kmend_transport_docker,
@@ -49,13 +50,29 @@ static int fetch_manifest(struct kmend_image *img, const char *digest, char **da
 	return 0;
 }
 
+/*
+ * A blob, verified. Remote blobs go through the content-addressed blob cache:
+ * read from it when there, saved into it (once verified) when fetched.
+ */
 static int open_blob_verified(struct kmend_image *img, const struct kmend_descriptor *d,
                               struct kmend_istream **out, struct kmend_error *err)
 {
 	struct kmend_istream *raw;
-	int r = img->transport->open_blob(img->state, d, &raw, err);
+	char dir[4096], path[4200];
+	int r;
 
-	if (r < 0)
+	if (img->transport->remote && img->opts.cache_dir) {
+		snprintf(dir, sizeof(dir), "%s/blobs/sha256", img->opts.cache_dir);
+		snprintf(path, sizeof(path), "%s/%s", dir, kmend_digest_hex(d->digest));
+		if (kmend_istream_open_file(path, 0, UINT64_MAX, &raw, NULL) == 0)
+			return kmend_istream_verify(raw, d->digest, d->size, out, err);
+		if ((r = img->transport->open_blob(img->state, d, &raw, err)) < 0)
+			return r;
+		if (kmend_mkdir_p(dir) == 0)
+			return kmend_istream_verify_save(raw, d->digest, d->size, path, out, err);
+		return kmend_istream_verify(raw, d->digest, d->size, out, err);
+	}
+	if ((r = img->transport->open_blob(img->state, d, &raw, err)) < 0)
 		return r;
 	return kmend_istream_verify(raw, d->digest, d->size, out, err);
 }

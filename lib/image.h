@@ -33,10 +33,12 @@ struct kmend_image_options {
  * open_blob: a stream of the blob's raw bytes.
  * synthetic_manifest: the transport builds the manifest itself (a
  *   docker-archive keeps none), so it has no digest to report.
+ * remote: blobs come over the network; the core keeps them in the blob cache.
  */
 struct kmend_transport {
 	const char *name;
 	bool synthetic_manifest;
+	bool remote;
 	int (*open)(const struct kmend_image_ref *ref, const struct kmend_image_options *opts,
 	            void **state, struct kmend_error *err);
 	int (*get_manifest)(void *state, const char *digest, char **data, size_t *len,

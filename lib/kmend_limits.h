@@ -33,4 +33,7 @@
 /* Most members indexed in a docker-archive or oci-archive file. */
 #define KMEND_TAR_MAX_MEMBERS 100000
 
+/* How many times a registry request is tried again after 429, 5xx or a network failure. */
+#define KMEND_HTTP_RETRIES 4
+
 #endif

@@ -66,6 +66,15 @@ int kmend_istream_verify(struct kmend_istream *inner, const char *digest, uint64
                          struct kmend_istream **out, struct kmend_error *err);
 
 /*
+ * The same, also writing the bytes to save_as: the file appears (atomically)
+ * only once the whole blob was read and verified. Failing to write it is not
+ * an error: the stream still verifies.
+ */
+int kmend_istream_verify_save(struct kmend_istream *inner, const char *digest, uint64_t size,
+                              const char *save_as, struct kmend_istream **out,
+                              struct kmend_error *err);
+
+/*
  * Decompress inner according to its first bytes: gzip (ISA-L), zstd, or
  * plain (passed through). what names the data in errors. Takes ownership of
  * inner.

@@ -1,8 +1,10 @@
 /* A stream that checks the SHA-256 digest and size of what passes through it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -16,7 +18,22 @@ struct verify_stream {
 	uint64_t expected_size, seen;
 	char digest[KMEND_DIGEST_MAX];
 	int done;
+	/* kmend_istream_verify_save: the copy being written, and where it goes once verified. */
+	int save_fd;
+	char save_tmp[4200], save_path[4096];
 };
+
+/* Keep the copy only when every byte was verified; otherwise it never existed. */
+static void save_finish(struct verify_stream *v, int verified)
+{
+	if (v->save_fd < 0)
+		return;
+	if (close(v->save_fd) != 0)
+		verified = 0;
+	v->save_fd = -1;
+	if (!verified || rename(v->save_tmp, v->save_path) != 0)
+		unlink(v->save_tmp);
+}
 
 static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
 {
@@ -40,14 +57,18 @@ static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
 			                       "gives",
 			                       (unsigned long long)v->expected_size);
 		EVP_DigestUpdate(v->ctx, buf, (size_t)n);
+		if (v->save_fd >= 0 && write(v->save_fd, buf, (size_t)n) != n)
+			save_finish(v, 0); /* a cache that cannot be written is no error */
 		return n;
 	}
 	v->done = 1;
-	if (v->expected_size != UINT64_MAX && v->seen != v->expected_size)
+	if (v->expected_size != UINT64_MAX && v->seen != v->expected_size) {
+		save_finish(v, 0);
 		return kmend_error_set(&s->err, -KMEND_E_DIGEST, v->digest, 0,
 		                       "blob has %llu bytes, its descriptor says %llu",
 		                       (unsigned long long)v->seen,
 		                       (unsigned long long)v->expected_size);
+	}
 	EVP_DigestFinal_ex(v->ctx, md, NULL);
 	for (int i = 0; i < 32; i++)
 		snprintf(got + 7 + 2 * i, 3, "%02x", md[i]);
@@ -56,8 +77,10 @@ static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
 		                "blob content does not match its digest (content is %s)", got);
 		kmend_error_hint(&s->err, "the image or the cache is corrupt or was tampered "
 		                          "with; pull it again");
+		save_finish(v, 0);
 		return -KMEND_E_DIGEST;
 	}
+	save_finish(v, 1);
 	return 0;
 }
 
@@ -67,6 +90,7 @@ static void verify_close(struct kmend_istream *s)
 
 	kmend_istream_close(v->inner);
 	EVP_MD_CTX_free(v->ctx);
+	save_finish(v, 0); /* closed before the end: not verified */
 	free(v);
 }
 
@@ -95,9 +119,26 @@ int kmend_istream_verify(struct kmend_istream *inner, const char *digest, uint64
 		return -ENOMEM;
 	}
 	v->base.ops = &verify_ops;
+	v->save_fd = -1;
 	v->inner = inner;
 	v->expected_size = size;
 	snprintf(v->digest, sizeof(v->digest), "%s", digest);
 	*out = &v->base;
+	return 0;
+}
+
+int kmend_istream_verify_save(struct kmend_istream *inner, const char *digest, uint64_t size,
+                              const char *save_as, struct kmend_istream **out,
+                              struct kmend_error *err)
+{
+	struct verify_stream *v;
+	int r = kmend_istream_verify(inner, digest, size, out, err);
+
+	if (r < 0)
+		return r;
+	v = (struct verify_stream *)*out;
+	snprintf(v->save_path, sizeof(v->save_path), "%s", save_as);
+	snprintf(v->save_tmp, sizeof(v->save_tmp), "%s.tmp.%d", save_as, (int)getpid());
+	v->save_fd = open(v->save_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	return 0;
 }

@@ -108,6 +108,23 @@ static void inventory_table(const struct kmend_image *img, const struct kmend_in
 	}
 }
 
+/* Progress on a terminal: one line, rewritten, at most every 1%. */
+static void show_progress(void *ctx, const char *what, unsigned long long done,
+                          unsigned long long total)
+{
+	static int last = -1;
+	int pct = (int)(done * 100 / total);
+
+	(void)ctx;
+	if (total < (1 << 20) || pct == last)
+		return;
+	last = pct;
+	fprintf(stderr, "\r%.40s %3d%% of %llu MB",
+	        strrchr(what, '/') ? strrchr(what, '/') + 1 : what, pct, total >> 20);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+}
+
 static int inventory_run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -155,6 +172,12 @@ static int inventory_run(int argc, char **argv)
 		return cli_usage_error("inventory", "expected one image reference");
 	if (use_cache && !cache_dir[0] && kmend_default_cache_dir(cache_dir, sizeof(cache_dir)) < 0)
 		use_cache = 0;
+	if (use_cache)
+		opts.cache_dir = cache_dir;
+	if (isatty(STDERR_FILENO)) {
+		opts.progress = show_progress;
+		opts.progress_ctx = NULL;
+	}
 	if ((r = kmend_image_open(argv[optind], &opts, &img, &err)) < 0)
 		return cli_report("inventory", &err);
 	r = kmend_inventory_build(img, use_cache ? cache_dir : NULL, &inv, &err);
