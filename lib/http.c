@@ -8,18 +8,22 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "dynlib.h"
 
 #include "kmend_limits.h"
 
-static void http_init(void)
+static int http_init(struct kmend_error *err)
 {
 	static int done;
+	int r;
 
-	if (!done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		done = 1;
-	}
+	if (done)
+		return 0;
+	if ((r = kmend_curl_load(err)) < 0)
+		return r;
+	kmend_curl.curl_global_init(CURL_GLOBAL_DEFAULT);
+	done = 1;
+	return 0;
 }
 
 /* Header values kmend reads; a redirect's headers are replaced by the final response's. */
@@ -82,64 +86,66 @@ static int progress_cb(void *ctx, curl_off_t total, curl_off_t now, curl_off_t u
 }
 
 static int transfer_setup(struct transfer *t, const struct kmend_http_request *req,
-                          struct kmend_http_response *resp)
+                          struct kmend_http_response *resp, struct kmend_error *err)
 {
 	char auth[4096];
+	int r;
 
-	http_init();
+	if ((r = http_init(err)) < 0)
+		return r;
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
 	resp->content_length = -1;
 	memset(t, 0, sizeof(*t));
 	t->resp = resp;
 	t->req = req;
-	if (!(t->curl = curl_easy_init()))
+	if (!(t->curl = kmend_curl.curl_easy_init()))
 		return -ENOMEM;
 	if (req->accept) {
 		snprintf(auth, sizeof(auth), "Accept: %s", req->accept);
-		t->headers = curl_slist_append(t->headers, auth);
+		t->headers = kmend_curl.curl_slist_append(t->headers, auth);
 	}
 	if (req->authorization) {
 		snprintf(auth, sizeof(auth), "Authorization: %s", req->authorization);
-		t->headers = curl_slist_append(t->headers, auth);
+		t->headers = kmend_curl.curl_slist_append(t->headers, auth);
 	}
-	curl_easy_setopt(t->curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(t->curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(t->curl, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(t->curl, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	curl_easy_setopt(t->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, t->curl_error);
-	curl_easy_setopt(t->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(t->curl, CURLOPT_USERAGENT, "kmend/" KMEND_VERSION_STRING);
-	curl_easy_setopt(t->curl, CURLOPT_NOSIGNAL, 1L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_URL, req->url);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->headers);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_MAXREDIRS, 10L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_HEADERFUNCTION, on_header);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_HEADERDATA, resp);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, t->curl_error);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_USERAGENT, "kmend/" KMEND_VERSION_STRING);
+	kmend_curl.curl_easy_setopt(t->curl, CURLOPT_NOSIGNAL, 1L);
 	if (req->insecure) {
-		curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+		kmend_curl.curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		kmend_curl.curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (req->progress) {
-		curl_easy_setopt(t->curl, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(t->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
-		curl_easy_setopt(t->curl, CURLOPT_XFERINFODATA, t);
+		kmend_curl.curl_easy_setopt(t->curl, CURLOPT_NOPROGRESS, 0L);
+		kmend_curl.curl_easy_setopt(t->curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		kmend_curl.curl_easy_setopt(t->curl, CURLOPT_XFERINFODATA, t);
 	}
 	return 0;
 }
 
 static void transfer_cleanup(struct transfer *t)
 {
-	curl_easy_cleanup(t->curl);
-	curl_slist_free_all(t->headers);
+	kmend_curl.curl_easy_cleanup(t->curl);
+	kmend_curl.curl_slist_free_all(t->headers);
 }
 
 static int network_error(struct transfer *t, CURLcode code, struct kmend_error *err)
 {
 	kmend_error_set(err, -KMEND_E_NETWORK, t->req->url, 0, "%s",
-	                t->curl_error[0] ? t->curl_error : curl_easy_strerror(code));
+	                t->curl_error[0] ? t->curl_error : kmend_curl.curl_easy_strerror(code));
 	err->line = (long)code; /* kept for kmend_http_is_tls_failure */
 	return -KMEND_E_NETWORK;
 }
@@ -190,12 +196,12 @@ int kmend_http_get(const struct kmend_http_request *req, size_t max, char **body
 	CURLcode code;
 	int r;
 
-	if ((r = transfer_setup(&t, req, resp)) < 0)
+	if ((r = transfer_setup(&t, req, resp, err)) < 0)
 		return r;
-	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &sink);
-	code = curl_easy_perform(t.curl);
-	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	kmend_curl.curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_body);
+	kmend_curl.curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &sink);
+	code = kmend_curl.curl_easy_perform(t.curl);
+	kmend_curl.curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (sink.too_large)
 		r = kmend_error_set(err, -KMEND_E_TOO_LARGE, req->url, 0,
 		                    "response larger than kmend's limit of %zu bytes", max);
@@ -254,20 +260,20 @@ static int pump(struct http_stream *s, int headers_only)
 
 		if (s->paused) {
 			s->paused = 0;
-			curl_easy_pause(s->t.curl, CURLPAUSE_CONT);
+			kmend_curl.curl_easy_pause(s->t.curl, CURLPAUSE_CONT);
 		}
-		curl_multi_perform(s->multi, &running);
-		while ((msg = curl_multi_info_read(s->multi, &queued)))
+		kmend_curl.curl_multi_perform(s->multi, &running);
+		while ((msg = kmend_curl.curl_multi_info_read(s->multi, &queued)))
 			if (msg->msg == CURLMSG_DONE) {
 				s->done = 1;
 				s->result = msg->data.result;
 			}
-		curl_easy_getinfo(s->t.curl, CURLINFO_RESPONSE_CODE, &status);
+		kmend_curl.curl_easy_getinfo(s->t.curl, CURLINFO_RESPONSE_CODE, &status);
 		if (s->pos < s->len || s->done)
 			return 0;
 		if (headers_only && status >= 200 && !(status >= 300 && status < 400))
 			return 0;
-		curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+		kmend_curl.curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
 	}
 }
 
@@ -292,9 +298,9 @@ static void http_stream_close(struct kmend_istream *base)
 {
 	struct http_stream *s = (struct http_stream *)base;
 
-	curl_multi_remove_handle(s->multi, s->t.curl);
+	kmend_curl.curl_multi_remove_handle(s->multi, s->t.curl);
 	transfer_cleanup(&s->t);
-	curl_multi_cleanup(s->multi);
+	kmend_curl.curl_multi_cleanup(s->multi);
 	free(s->buf);
 	free(s);
 }
@@ -315,15 +321,16 @@ int kmend_http_open(const struct kmend_http_request *req, struct kmend_istream *
 	if (!s)
 		return -ENOMEM;
 	s->base.ops = &http_stream_ops;
-	if ((r = transfer_setup(&s->t, req, resp)) < 0 || !(s->multi = curl_multi_init())) {
+	if ((r = transfer_setup(&s->t, req, resp, err)) < 0 ||
+	    !(s->multi = kmend_curl.curl_multi_init())) {
 		free(s);
 		return r < 0 ? r : -ENOMEM;
 	}
-	curl_easy_setopt(s->t.curl, CURLOPT_WRITEFUNCTION, on_stream_body);
-	curl_easy_setopt(s->t.curl, CURLOPT_WRITEDATA, s);
-	curl_multi_add_handle(s->multi, s->t.curl);
+	kmend_curl.curl_easy_setopt(s->t.curl, CURLOPT_WRITEFUNCTION, on_stream_body);
+	kmend_curl.curl_easy_setopt(s->t.curl, CURLOPT_WRITEDATA, s);
+	kmend_curl.curl_multi_add_handle(s->multi, s->t.curl);
 	pump(s, 1);
-	curl_easy_getinfo(s->t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	kmend_curl.curl_easy_getinfo(s->t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (s->done && s->result != CURLE_OK) {
 		r = network_error(&s->t, s->result, err);
 		http_stream_close(&s->base);

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "dynlib.h"
 #include "kmend_limits.h"
 
 /* The one normaliser: with clamp, ".." at the root stays at the root instead of failing. */
@@ -121,7 +119,7 @@ static la_ssize_t tar_source_read(struct archive *a, void *ctx, const void **buf
 
 	if (n < 0) {
 		src->failed = 1;
-		archive_set_error(a, EIO, "%s", src->stream->err.message);
+		kmend_archive.archive_set_error(a, EIO, "%s", src->stream->err.message);
 		return -1;
 	}
 	*buf = src->buf;
@@ -156,12 +154,12 @@ static int read_content(struct archive *a, const char *name, const char *path, l
 		                       (long long)size, KMEND_PKGDB_MAX_SIZE);
 	if (!(data = malloc((size_t)size + 1)))
 		return -ENOMEM;
-	n = archive_read_data(a, data, (size_t)size);
+	n = kmend_archive.archive_read_data(a, data, (size_t)size);
 	if (n != size) {
 		free(data);
-		return kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0,
-		                       "cannot read '%s' from the layer: %s", path,
-		                       n < 0 ? archive_error_string(a) : "short read");
+		return kmend_error_set(
+		    err, -KMEND_E_BAD_INPUT, name, 0, "cannot read '%s' from the layer: %s", path,
+		    n < 0 ? kmend_archive.archive_error_string(a) : "short read");
 	}
 	*out = data;
 	return 0;
@@ -172,7 +170,8 @@ static int walk_entry(struct archive *a, struct archive_entry *ae, const char *n
                       const struct kmend_want *want, struct kmend_layer_findings *out,
                       struct kmend_error *err)
 {
-	const char *raw = archive_entry_pathname(ae), *hardlink = archive_entry_hardlink(ae);
+	const char *raw = kmend_archive.archive_entry_pathname(ae),
+	           *hardlink = kmend_archive.archive_entry_hardlink(ae);
 	char path[KMEND_PATH_MAX], *base, *data = NULL;
 	int r;
 
@@ -216,17 +215,22 @@ static int walk_entry(struct archive *a, struct archive_entry *ae, const char *n
 			                       raw);
 		return kmend_layer_findings_add(out, KMEND_ENTRY_HARDLINK, path, target, NULL, 0);
 	}
-	switch (archive_entry_filetype(ae)) {
+	switch (kmend_archive.archive_entry_filetype(ae)) {
 	case AE_IFLNK:
+		/* A symlink with an empty target points nowhere: nothing to follow. */
+		if (!kmend_archive.archive_entry_symlink(ae) ||
+		    !kmend_archive.archive_entry_symlink(ae)[0])
+			return 0;
 		return kmend_layer_findings_add(out, KMEND_ENTRY_SYMLINK, path,
-		                                archive_entry_symlink(ae), NULL, 0);
+		                                kmend_archive.archive_entry_symlink(ae), NULL, 0);
 	case AE_IFREG:
 		if (!want->wants(path))
 			return 0;
-		if ((r = read_content(a, name, path, archive_entry_size(ae), &data, err)) < 0)
+		if ((r = read_content(a, name, path, kmend_archive.archive_entry_size(ae), &data,
+		                      err)) < 0)
 			return r;
 		r = kmend_layer_findings_add(out, KMEND_ENTRY_FILE, path, NULL, data,
-		                             (size_t)archive_entry_size(ae));
+		                             (size_t)kmend_archive.archive_entry_size(ae));
 		free(data);
 		return r;
 	default:
@@ -238,27 +242,33 @@ static int walk_entry(struct archive *a, struct archive_entry *ae, const char *n
 int kmend_layer_walk(struct kmend_istream *tar, const char *name, const struct kmend_want *want,
                      struct kmend_layer_findings *out, struct kmend_error *err)
 {
-	struct tar_source *src = malloc(sizeof(*src));
-	struct archive *a = archive_read_new();
+	struct tar_source *src;
+	struct archive *a;
 	struct archive_entry *ae;
-	int r = 0, ar;
+	int r = kmend_archive_load(err), ar;
 
+	if (r < 0)
+		return r;
+	src = malloc(sizeof(*src));
+	a = kmend_archive.archive_read_new();
 	if (!src || !a) {
 		free(src);
-		archive_read_free(a);
+		kmend_archive.archive_read_free(a);
 		return -ENOMEM;
 	}
 	src->stream = tar;
 	src->failed = 0;
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open(a, src, NULL, tar_source_read, NULL) != ARCHIVE_OK) {
-		r = src->failed ? (err ? (*err = tar->err, tar->err.code) : -EIO)
-		                : kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0,
-		                                  "not a tar archive: %s", archive_error_string(a));
+	kmend_archive.archive_read_support_format_tar(a);
+	kmend_archive.archive_read_support_format_gnutar(a);
+	if (kmend_archive.archive_read_open(a, src, NULL, tar_source_read, NULL) != ARCHIVE_OK) {
+		r = src->failed
+		        ? (err ? (*err = tar->err, tar->err.code) : -EIO)
+		        : kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0, "not a tar archive: %s",
+		                          kmend_archive.archive_error_string(a));
 		goto done;
 	}
-	while ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+	while ((ar = kmend_archive.archive_read_next_header(a, &ae)) == ARCHIVE_OK ||
+	       ar == ARCHIVE_WARN) {
 		if ((r = walk_entry(a, ae, name, want, out, err)) < 0)
 			goto done;
 	}
@@ -269,13 +279,13 @@ int kmend_layer_walk(struct kmend_istream *tar, const char *name, const struct k
 			r = tar->err.code ? tar->err.code : -EIO;
 		} else {
 			r = kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0, "corrupt layer: %s",
-			                    archive_error_string(a));
+			                    kmend_archive.archive_error_string(a));
 		}
 		goto done;
 	}
 	r = drain(src, name, err);
 done:
-	archive_read_free(a);
+	kmend_archive.archive_read_free(a);
 	free(src);
 	return r;
 }

@@ -12,14 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <rpm/header.h>
-#include <rpm/rpmdb.h>
-#include <rpm/rpmlib.h>
-#include <rpm/rpmlog.h>
-#include <rpm/rpmmacro.h>
-#include <rpm/rpmts.h>
-
 #include "cleanup.h"
+#include "dynlib.h"
 #include "kmend_limits.h"
 #include "pkgdb.h"
 
@@ -35,10 +29,14 @@ static int rpm_initialised;
 
 static int rpm_init(struct kmend_error *err)
 {
+	int r;
+
 	if (rpm_initialised)
 		return 0;
-	rpmlogSetCallback(rpm_log_swallow, NULL);
-	if (rpmReadConfigFiles(NULL, NULL) != 0)
+	if ((r = kmend_rpm_load(err)) < 0)
+		return r;
+	kmend_rpm.rpmlogSetCallback(rpm_log_swallow, NULL);
+	if (kmend_rpm.rpmReadConfigFiles(NULL, NULL) != 0)
 		return kmend_error_set(err, -KMEND_E_UNSUPPORTED, "librpm", 0,
 		                       "cannot read rpm's configuration");
 	rpm_initialised = 1;
@@ -80,12 +78,12 @@ static char *rpm_evr(int has_epoch, uint64_t epoch, const char *v, const char *r
 
 static int rpm_add_header(Header h, const char *path, struct kmend_package_list *out)
 {
-	const char *name = headerGetString(h, RPMTAG_NAME);
-	const char *version = headerGetString(h, RPMTAG_VERSION);
-	const char *release = headerGetString(h, RPMTAG_RELEASE);
-	const char *srpm = headerGetString(h, RPMTAG_SOURCERPM);
-	int has_epoch = headerIsEntry(h, RPMTAG_EPOCH);
-	uint64_t epoch = headerGetNumber(h, RPMTAG_EPOCH);
+	const char *name = kmend_rpm.headerGetString(h, RPMTAG_NAME);
+	const char *version = kmend_rpm.headerGetString(h, RPMTAG_VERSION);
+	const char *release = kmend_rpm.headerGetString(h, RPMTAG_RELEASE);
+	const char *srpm = kmend_rpm.headerGetString(h, RPMTAG_SOURCERPM);
+	int has_epoch = kmend_rpm.headerIsEntry(h, RPMTAG_EPOCH);
+	uint64_t epoch = kmend_rpm.headerGetNumber(h, RPMTAG_EPOCH);
 	_cleanup_free_ char *evr = NULL, *src_name = NULL, *src_vr = NULL, *src_evr = NULL;
 
 	/* gpg-pubkey pseudo-packages carry the placeholder "(none)". */
@@ -103,16 +101,17 @@ static int rpm_add_header(Header h, const char *path, struct kmend_package_list 
 	    asprintf(&src_evr, "%llu:%s", (unsigned long long)epoch, src_vr) < 0)
 		return -ENOMEM;
 	return kmend_package_list_add(
-	    out, &(struct kmend_package){
-	             .type = KMEND_PKG_RPM,
-	             .name = (char *)name,
-	             .version = evr,
-	             .arch = (char *)headerGetString(h, RPMTAG_ARCH),
-	             .source = src_name,
-	             .source_version = src_evr ? src_evr : src_vr,
-	             .source_rpm = (char *)srpm,
-	             .modularity_label = (char *)headerGetString(h, RPMTAG_MODULARITYLABEL),
-	         });
+	    out,
+	    &(struct kmend_package){
+	        .type = KMEND_PKG_RPM,
+	        .name = (char *)name,
+	        .version = evr,
+	        .arch = (char *)kmend_rpm.headerGetString(h, RPMTAG_ARCH),
+	        .source = src_name,
+	        .source_version = src_evr ? src_evr : src_vr,
+	        .source_rpm = (char *)srpm,
+	        .modularity_label = (char *)kmend_rpm.headerGetString(h, RPMTAG_MODULARITYLABEL),
+	    });
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -173,13 +172,14 @@ static int rpm_parse_ndb(const char *path, const unsigned char *d, size_t len,
 			continue;
 		}
 		/* HEADERIMPORT_COPY: librpm checks the blob and keeps its own copy. */
-		h = headerImport((void *)(d + off + 16), (unsigned)bloblen, HEADERIMPORT_COPY);
+		h = kmend_rpm.headerImport((void *)(d + off + 16), (unsigned)bloblen,
+		                           HEADERIMPORT_COPY);
 		if (!h) {
 			kmend_package_list_skip(out, path, 0, "a package header librpm rejects");
 			continue;
 		}
 		r = rpm_add_header(h, path, out);
-		headerFree(h);
+		kmend_rpm.headerFree(h);
 		if (r < 0)
 			return r;
 	}
@@ -242,22 +242,22 @@ static int rpm_parse_librpm(const char *path, const char *file, const char *back
 		remove_dir(dir);
 		return kmend_error_set(err, r, dbfile, 0, "cannot write the rpm database copy");
 	}
-	rpmPushMacro(NULL, "_dbpath", NULL, dir, RMIL_CMDLINE);
-	rpmPushMacro(NULL, "_db_backend", NULL, backend, RMIL_CMDLINE);
-	ts = rpmtsCreate();
-	rpmtsSetRootDir(ts, "/");
-	rpmtsSetVSFlags(ts, RPMVSF_MASK_NOSIGNATURES | RPMVSF_MASK_NODIGESTS);
-	opened = rpmtsOpenDB(ts, O_RDONLY) == 0;
-	mi = opened ? rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0) : NULL;
+	kmend_rpm.rpmPushMacro(NULL, "_dbpath", NULL, dir, RMIL_CMDLINE);
+	kmend_rpm.rpmPushMacro(NULL, "_db_backend", NULL, backend, RMIL_CMDLINE);
+	ts = kmend_rpm.rpmtsCreate();
+	kmend_rpm.rpmtsSetRootDir(ts, "/");
+	kmend_rpm.rpmtsSetVSFlags(ts, RPMVSF_MASK_NOSIGNATURES | RPMVSF_MASK_NODIGESTS);
+	opened = kmend_rpm.rpmtsOpenDB(ts, O_RDONLY) == 0;
+	mi = opened ? kmend_rpm.rpmtsInitIterator(ts, RPMDBI_PACKAGES, NULL, 0) : NULL;
 	if (!mi)
 		r = kmend_error_set(err, -KMEND_E_BAD_INPUT, path, 0,
 		                    "librpm cannot read this %s rpm database", backend);
-	while (mi && r == 0 && (h = rpmdbNextIterator(mi)))
+	while (mi && r == 0 && (h = kmend_rpm.rpmdbNextIterator(mi)))
 		r = rpm_add_header(h, path, out);
-	rpmdbFreeIterator(mi);
-	rpmtsFree(ts);
-	rpmPopMacro(NULL, "_db_backend");
-	rpmPopMacro(NULL, "_dbpath");
+	kmend_rpm.rpmdbFreeIterator(mi);
+	kmend_rpm.rpmtsFree(ts);
+	kmend_rpm.rpmPopMacro(NULL, "_db_backend");
+	kmend_rpm.rpmPopMacro(NULL, "_dbpath");
 	remove_dir(dir);
 	return r;
 }

@@ -143,6 +143,8 @@ restart:
 		n = find(fs, cur);
 		if (slash)
 			*slash = saved;
+		if (n && n->kind == KMEND_ENTRY_SYMLINK && !n->target)
+			return NULL;
 		if (n && n->kind == KMEND_ENTRY_SYMLINK) {
 			size_t prefix =
 			    n->target[0] == '/'

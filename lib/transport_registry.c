@@ -10,12 +10,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 
 #include "cleanup.h"
 #include "credentials.h"
+#include "dynlib.h"
 #include "http.h"
 #include "image.h"
 #include "kmend_limits.h"
@@ -40,10 +40,12 @@ struct registry {
 static int registry_open(const struct kmend_image_ref *ref, const struct kmend_image_options *opts,
                          void **state, struct kmend_error *err)
 {
-	struct registry *r = calloc(1, sizeof(*r));
+	struct registry *r;
+	int rc;
 
-	(void)err;
-	if (!r)
+	if ((rc = kmend_curl_load(err)) < 0)
+		return rc;
+	if (!(r = calloc(1, sizeof(*r))))
 		return -ENOMEM;
 	snprintf(r->registry, sizeof(r->registry), "%s", ref->registry);
 	snprintf(r->host, sizeof(r->host), "%s",
@@ -112,7 +114,7 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	_cleanup_free_ char *body = NULL;
 	struct kmend_http_response resp;
 	struct kmend_http_request req = {.url = url, .insecure = r->insecure};
-	CURL *esc = curl_easy_init();
+	CURL *esc = kmend_curl.curl_easy_init();
 	char *es, *ec;
 	json_t *doc;
 	const char *token;
@@ -122,20 +124,20 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	if (!esc)
 		return -ENOMEM;
 	if (challenge_param(challenge, "realm", realm, sizeof(realm)) < 0) {
-		curl_easy_cleanup(esc);
+		kmend_curl.curl_easy_cleanup(esc);
 		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
 		                       "a Bearer challenge without a realm: %.200s", challenge);
 	}
 	challenge_param(challenge, "service", service, sizeof(service));
 	if (challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
 		snprintf(scope, sizeof(scope), "repository:%s:pull", r->repository);
-	es = curl_easy_escape(esc, service, 0);
-	ec = curl_easy_escape(esc, scope, 0);
+	es = kmend_curl.curl_easy_escape(esc, service, 0);
+	ec = kmend_curl.curl_easy_escape(esc, scope, 0);
 	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
 	         es ? es : "", ec ? ec : "");
-	curl_free(es);
-	curl_free(ec);
-	curl_easy_cleanup(esc);
+	kmend_curl.curl_free(es);
+	kmend_curl.curl_free(ec);
+	kmend_curl.curl_easy_cleanup(esc);
 	if (r->have_credentials) {
 		basic_header(r, basic, sizeof(basic));
 		req.authorization = basic;
