@@ -22,33 +22,65 @@
 #include <rpm/rpmmacro.h>
 #include <rpm/rpmts.h>
 
-#define KMEND_DYN_CURL(X)                                                                          \
-	X(curl_global_init)                                                                        \
-	X(curl_easy_init)                                                                          \
-	X(curl_easy_setopt)                                                                        \
-	X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_cleanup) X(curl_easy_strerror)       \
-	    X(curl_easy_escape) X(curl_easy_pause) X(curl_free) X(curl_slist_append)               \
-	        X(curl_slist_free_all) X(curl_multi_init) X(curl_multi_add_handle)                 \
-	            X(curl_multi_remove_handle) X(curl_multi_perform) X(curl_multi_info_read)      \
-	                X(curl_multi_poll) X(curl_multi_cleanup)
+/* The functions kmend calls, one X(name) each (clang-format cannot keep these lists still). */
+// clang-format off
+#define KMEND_DYN_CURL(X) \
+	X(curl_global_init) \
+	X(curl_easy_init) \
+	X(curl_easy_setopt) \
+	X(curl_easy_perform) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_strerror) \
+	X(curl_easy_escape) \
+	X(curl_easy_pause) \
+	X(curl_free) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all) \
+	X(curl_multi_init) \
+	X(curl_multi_add_handle) \
+	X(curl_multi_remove_handle) \
+	X(curl_multi_perform) \
+	X(curl_multi_info_read) \
+	X(curl_multi_poll) \
+	X(curl_multi_cleanup)
 
-#define KMEND_DYN_RPM(X)                                                                           \
-	X(rpmReadConfigFiles)                                                                      \
-	X(rpmlogSetCallback)                                                                       \
-	X(rpmPushMacro)                                                                            \
-	X(rpmPopMacro) X(rpmtsCreate) X(rpmtsFree) X(rpmtsSetRootDir) X(rpmtsSetVSFlags)           \
-	    X(rpmtsOpenDB) X(rpmtsInitIterator) X(rpmdbNextIterator) X(rpmdbFreeIterator)          \
-	        X(headerGetString) X(headerGetNumber) X(headerIsEntry) X(headerImport)             \
-	            X(headerFree)
+#define KMEND_DYN_RPM(X) \
+	X(rpmReadConfigFiles) \
+	X(rpmlogSetCallback) \
+	X(rpmPushMacro) \
+	X(rpmPopMacro) \
+	X(rpmtsCreate) \
+	X(rpmtsFree) \
+	X(rpmtsSetRootDir) \
+	X(rpmtsSetVSFlags) \
+	X(rpmtsOpenDB) \
+	X(rpmtsInitIterator) \
+	X(rpmdbNextIterator) \
+	X(rpmdbFreeIterator) \
+	X(headerGetString) \
+	X(headerGetNumber) \
+	X(headerIsEntry) \
+	X(headerImport) \
+	X(headerFree)
 
-#define KMEND_DYN_ARCHIVE(X)                                                                       \
-	X(archive_read_new)                                                                        \
-	X(archive_read_support_format_tar)                                                         \
-	X(archive_read_support_format_gnutar)                                                      \
-	X(archive_read_open) X(archive_read_next_header) X(archive_read_data) X(archive_read_free) \
-	    X(archive_error_string) X(archive_set_error) X(archive_entry_pathname)                 \
-	        X(archive_entry_hardlink) X(archive_entry_symlink) X(archive_entry_filetype)       \
-	            X(archive_entry_size)
+#define KMEND_DYN_ARCHIVE(X) \
+	X(archive_read_new) \
+	X(archive_read_support_format_tar) \
+	X(archive_read_support_format_gnutar) \
+	X(archive_read_open) \
+	X(archive_read_next_header) \
+	X(archive_read_data) \
+	X(archive_read_free) \
+	X(archive_error_string) \
+	X(archive_set_error) \
+	X(archive_entry_pathname) \
+	X(archive_entry_hardlink) \
+	X(archive_entry_symlink) \
+	X(archive_entry_filetype) \
+	X(archive_entry_size)
+
+// clang-format on
 
 #define KMEND_DYN_FIELD(f) __typeof__(f) *f;
 

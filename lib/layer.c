@@ -1,5 +1,6 @@
 /* The layer walker: libarchive over a plain tar stream, keeping only what analyzers want. */
 #include "layer.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,14 +62,8 @@ int kmend_layer_findings_add(struct kmend_layer_findings *f, enum kmend_entry_ki
 {
 	struct kmend_entry *e;
 
-	if (f->count == f->capacity) {
-		size_t cap = f->capacity ? f->capacity * 2 : 16;
-		struct kmend_entry *bigger = realloc(f->entries, cap * sizeof(*bigger));
-		if (!bigger)
-			return -ENOMEM;
-		f->entries = bigger;
-		f->capacity = cap;
-	}
+	if (kmend_array_grow(&f->entries, &f->capacity, f->count, sizeof(*f->entries)) < 0)
+		return -ENOMEM;
 	e = &f->entries[f->count];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;

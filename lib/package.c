@@ -1,5 +1,6 @@
 /* The package list: add, sort, free. */
 #include "package.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,18 +49,10 @@ int kmend_package_list_add(struct kmend_package_list *list, const struct kmend_p
 	struct kmend_package *p;
 	int failed = 0;
 
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? list->capacity * 2 : 64;
-		struct kmend_package *items;
-
-		if (list->count >= KMEND_MAX_PACKAGES)
-			return -KMEND_E_TOO_LARGE;
-		items = realloc(list->items, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		list->items = items;
-		list->capacity = cap;
-	}
+	if (list->count >= KMEND_MAX_PACKAGES)
+		return -KMEND_E_TOO_LARGE;
+	if (kmend_array_grow(&list->items, &list->capacity, list->count, sizeof(*list->items)) < 0)
+		return -ENOMEM;
 	p = &list->items[list->count];
 	memset(p, 0, sizeof(*p));
 	p->type = pkg->type;
@@ -132,14 +125,8 @@ int kmend_package_list_set_layer(struct kmend_package_list *list, const char *la
 int kmend_package_list_take(struct kmend_package_list *to, struct kmend_package_list *from)
 {
 	for (size_t i = 0; i < from->count; i++) {
-		if (to->count == to->capacity) {
-			size_t cap = to->capacity ? to->capacity * 2 : 64;
-			struct kmend_package *items = realloc(to->items, cap * sizeof(*items));
-			if (!items)
-				return -ENOMEM;
-			to->items = items;
-			to->capacity = cap;
-		}
+		if (kmend_array_grow(&to->items, &to->capacity, to->count, sizeof(*to->items)) < 0)
+			return -ENOMEM;
 		to->items[to->count++] = from->items[i];
 	}
 	if (!to->skipped && from->skipped)

@@ -1,5 +1,6 @@
 /* Whiteouts, opaque directories and symlinks over the files analyzers asked for. */
 #include "rootfs.h"
+#include "array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,15 +61,9 @@ static int put(struct kmend_rootfs *fs, enum kmend_entry_kind kind, const char *
 		*n = fresh;
 		return 0;
 	}
-	if (fs->count == fs->capacity) {
-		size_t cap = fs->capacity ? fs->capacity * 2 : 32;
-		struct kmend_rootfs_node *bigger = realloc(fs->nodes, cap * sizeof(*bigger));
-		if (!bigger) {
-			node_free(&fresh);
-			return -ENOMEM;
-		}
-		fs->nodes = bigger;
-		fs->capacity = cap;
+	if (kmend_array_grow(&fs->nodes, &fs->capacity, fs->count, sizeof(*fs->nodes)) < 0) {
+		node_free(&fresh);
+		return -ENOMEM;
 	}
 	fs->nodes[fs->count++] = fresh;
 	return 0;

@@ -1,5 +1,6 @@
 /* A small reader of tar headers: enough to find members of docker-archive and oci-archive files. */
 #include "tarindex.h"
+#include "array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,14 +65,8 @@ static int pread_full(int fd, void *buf, size_t n, uint64_t off)
 
 static int add_member(struct kmend_tarindex *idx, const char *name, uint64_t off, uint64_t size)
 {
-	if (idx->count == idx->capacity) {
-		size_t cap = idx->capacity ? idx->capacity * 2 : 64;
-		struct kmend_tar_member *m = realloc(idx->members, cap * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		idx->members = m;
-		idx->capacity = cap;
-	}
+	if (kmend_array_grow(&idx->members, &idx->capacity, idx->count, sizeof(*idx->members)) < 0)
+		return -ENOMEM;
 	if (!(idx->members[idx->count].name = strdup(name)))
 		return -ENOMEM;
 	idx->members[idx->count].offset = off;
