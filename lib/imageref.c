@@ -77,8 +77,9 @@ static int parse_docker(const char *text, const char *s, struct kmend_image_ref 
 			return ref_error(err, text,
 			                 "repository names hold lowercase letters, "
 			                 "digits and . _ - /");
-	if (!ref->repository[0] || ref->repository[strlen(ref->repository) - 1] == '/')
-		return ref_error(err, text, "the repository name is empty");
+	if (!ref->repository[0] || ref->repository[0] == '/' ||
+	    ref->repository[strlen(ref->repository) - 1] == '/' || strstr(ref->repository, "//"))
+		return ref_error(err, text, "the repository name has an empty part");
 	if (!ref->tag[0] && !ref->digest[0])
 		snprintf(ref->tag, sizeof(ref->tag), "latest");
 	return 0;

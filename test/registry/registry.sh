@@ -45,6 +45,10 @@ expect_eq "plain: packages equal dpkg-query on the rootfs" "$(cat "$img/dpkg-que
 expect_eq "plain: same packages and layers as oci:" "$(jq -c .packages "$oci_json")" "$(jq -c .packages <<<"$out")"
 expect_eq "plain: same manifest digest as oci:" "$(jq -r .image.digest "$oci_json")" "$(jq -r .image.digest <<<"$out")"
 expect_eq "plain: same image ID as oci:" "$(jq -r .image.id "$oci_json")" "$(jq -r .image.id <<<"$out")"
+expect_eq "plain: no progress when stderr is not a terminal" "" "$err"
+# On a terminal (script(1) gives the command one), large layers show their progress.
+tty_out=$(script -qec "$KMEND inventory --no-cache --insecure-registry 127.0.0.1:$plain 127.0.0.1:$plain/kmend/debian:12" /dev/null)
+expect_contains "plain: progress on a terminal" "% of 9" "$tty_out"
 digest=$(jq -r .image.digest "$oci_json")
 run_kmend inventory --no-cache --format json --insecure-registry "127.0.0.1:$plain" "docker://127.0.0.1:$plain/kmend/debian@$digest"
 expect_eq "by digest: exit 0, same packages" "0 $(jq -c .packages "$oci_json")" "$rc $(jq -c .packages <<<"$out")"
