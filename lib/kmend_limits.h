@@ -36,4 +36,7 @@
 /* How many times a registry request is tried again after 429, 5xx or a network failure. */
 #define KMEND_HTTP_RETRIES 4
 
+/* Largest feed file imported (Debian's whole tracker JSON is under 100 MB). */
+#define KMEND_FEED_MAX_SIZE (1024LL * 1024 * 1024)
+
 #endif

@@ -19,7 +19,9 @@ struct cli_command {
 	void (*usage)(void);               /* prints the command's --help to stdout */
 };
 
+extern const struct cli_command cli_db;
 extern const struct cli_command cli_inventory;
+extern const struct cli_command cli_scan;
 extern const struct cli_command cli_vercmp;
 
 /* The exit code that suits a library return value (negative errno or kmend code). */

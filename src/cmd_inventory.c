@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "image.h"
 #include "inventory.h"
-#include "layercache.h"
+#include "image_args.h"
 
 static void inventory_usage(void)
 {
@@ -27,18 +27,15 @@ static void inventory_usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  --format table|json        output format (default: table)\n"
-	       "  --platform OS/ARCH[/VAR]   which image of a multi-platform index (default: %s)\n"
-	       "  --insecure-registry HOST   reach HOST over plain HTTP or unchecked TLS\n"
-	       "  --cache-dir DIR            cache directory (default: $XDG_CACHE_HOME/kmend)\n"
-	       "  --no-cache                 neither read nor write the cache\n"
 	       "  -h, --help                 show this help\n"
+	       "%s"
 	       "\n"
 	       "JSON: {\"image\": {\"ref\", \"digest\", \"id\", \"platform\"}, \"os\": {\"id\",\n"
 	       "\"version_id\", \"codename\", \"pretty_name\"}, \"packages\": [{\"name\", "
 	       "\"version\",\n"
 	       "\"arch\", \"source\", \"source_version\", \"type\", \"layer\"}]} "
 	       "(docs/inventory.md).\n",
-	       kmend_host_platform());
+	       cli_image_options_help);
 }
 
 static json_t *str_or_null(const char *s)
@@ -108,56 +105,32 @@ static void inventory_table(const struct kmend_image *img, const struct kmend_in
 	}
 }
 
-/* Progress on a terminal: one line, rewritten, at most every 1%. */
-static void show_progress(void *ctx, const char *what, unsigned long long done,
-                          unsigned long long total)
-{
-	static int last = -1;
-	int pct = (int)(done * 100 / total);
-
-	(void)ctx;
-	if (total < (1 << 20) || pct == last)
-		return;
-	last = pct;
-	fprintf(stderr, "\r%.40s %3d%% of %llu MB",
-	        strrchr(what, '/') ? strrchr(what, '/') + 1 : what, pct, total >> 20);
-	if (done == total)
-		fputs("\r\033[K", stderr);
-}
-
 static int inventory_run(int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"format", required_argument, NULL, 'f'},
-	    {"platform", required_argument, NULL, 'p'},
-	    {"insecure-registry", required_argument, NULL, 'k'},
-	    {"cache-dir", required_argument, NULL, 'c'},
-	    {"no-cache", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
+	    CLI_IMAGE_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	const char *format = "table", *insecure[17] = {NULL};
-	char cache_dir[4096] = "";
-	struct kmend_image_options opts = {.insecure = insecure};
+	const char *format = "table";
+	struct cli_image_args ia;
 	struct kmend_image *img;
 	struct kmend_inventory inv;
 	struct kmend_error err;
-	int c, r, ninsecure = 0, use_cache = 1;
+	int c, r;
 
+	cli_image_args_init(&ia);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if ((r = cli_image_args_take(&ia, "inventory", c, optarg)) != 0) {
+			if (r < 0)
+				return -r;
+			continue;
+		}
 		switch (c) {
 		case 'f': format = optarg; break;
-		case 'p': opts.platform = optarg; break;
-		case 'k':
-			if (ninsecure == 16)
-				return cli_usage_error("inventory",
-				                       "at most 16 --insecure-registry");
-			insecure[ninsecure++] = optarg;
-			break;
-		case 'c': snprintf(cache_dir, sizeof(cache_dir), "%s", optarg); break;
-		case 'n': use_cache = 0; break;
 		case 'h': inventory_usage(); return KMEND_EXIT_OK;
 		default:
 			return cli_usage_error("inventory",
@@ -170,17 +143,10 @@ static int inventory_run(int argc, char **argv)
 		                       format);
 	if (optind != argc - 1)
 		return cli_usage_error("inventory", "expected one image reference");
-	if (use_cache && !cache_dir[0] && kmend_default_cache_dir(cache_dir, sizeof(cache_dir)) < 0)
-		use_cache = 0;
-	if (use_cache)
-		opts.cache_dir = cache_dir;
-	if (isatty(STDERR_FILENO)) {
-		opts.progress = show_progress;
-		opts.progress_ctx = NULL;
-	}
-	if ((r = kmend_image_open(argv[optind], &opts, &img, &err)) < 0)
+	cli_image_args_finish(&ia);
+	if ((r = kmend_image_open(argv[optind], &ia.opts, &img, &err)) < 0)
 		return cli_report("inventory", &err);
-	r = kmend_inventory_build(img, use_cache ? cache_dir : NULL, &inv, &err);
+	r = kmend_inventory_build(img, ia.opts.cache_dir, &inv, &err);
 	if (r < 0) {
 		kmend_image_close(img);
 		return cli_report("inventory", &err);

@@ -9,9 +9,7 @@
 #endif
 
 static const struct cli_command *const commands[] = {
-    &cli_inventory,
-    &cli_vercmp,
-    NULL,
+    &cli_scan, &cli_inventory, &cli_db, &cli_vercmp, NULL,
 };
 
 static void usage(FILE *out)

@@ -55,8 +55,15 @@ static void test_local_references(void **state)
 static void test_bad_references(void **state)
 {
 	static const char *const bad[] = {
-	    "",        "oci:", "docker://", "Debian:12", "debian@sha256:abc", "debian@md5:" D64,
-	    "debian:", "a//b", "repo/",
+	    "",
+	    "oci:",
+	    "docker://",
+	    "Debian:12",
+	    "debian@sha256:abc",
+	    "debian@md5:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	    "debian:",
+	    "a//b",
+	    "repo/",
 	};
 	struct kmend_image_ref ref;
 	struct kmend_error err;

@@ -1,0 +1,54 @@
+/* Importers of published vulnerability data into the store: one backend per format. */
+#ifndef KMEND_FEED_H
+#define KMEND_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "vulndb.h"
+
+/* What an import did. Problems are counted; the first is kept with its position. */
+struct kmend_import_stats {
+	size_t added;
+	size_t not_affected; /* entries that say the package was never affected */
+	size_t skipped;      /* malformed or unusable entries */
+	char first_problem[512];
+};
+
+/* Record a skipped entry at a position ("openssl/CVE-2024-1/releases/bookworm"). */
+void kmend_import_skip(struct kmend_import_stats *st, const char *file, const char *where,
+                       const char *why);
+
+/*
+ * A JSON feed format. detect: does this document look like the format?
+ * import: add its advisories to db (inside a transaction the caller opened);
+ * malformed entries are skipped and counted in st, the rest imported.
+ * Returns 0, or a negative code when the store fails.
+ */
+struct kmend_feed_format {
+	const char *name;
+	bool (*detect)(json_t *root);
+	int (*import)(struct kmend_vulndb *db, const char *file, json_t *root,
+	              struct kmend_import_stats *st, struct kmend_error *err);
+};
+
+extern const struct kmend_feed_format kmend_feed_debian_tracker;
+
+/* Every JSON format, NULL-terminated, most specific first. */
+extern const struct kmend_feed_format *const kmend_feed_formats[];
+
+/*
+ * Import one file: read it (at most KMEND_FEED_MAX_SIZE), find its format,
+ * and import it as one source named by the path, in one transaction: a file
+ * that cannot be read or whose format is unknown changes nothing.
+ */
+int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
+                           const char **format, struct kmend_error *err);
+
+/* Debian/Ubuntu urgency or a feed's severity word, as kmend's severity names. */
+const char *kmend_severity_normalize(const char *word);
+
+#endif

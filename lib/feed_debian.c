@@ -1,0 +1,128 @@
+/*
+ * The Debian security tracker's JSON: {source: {ID: {"releases": {codename: {"status",
+ * "fixed_version", "urgency"}}}}}. "resolved" with fixed_version "0" means the release
+ * was never affected; "open" and "undetermined" mean no fix yet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "feed.h"
+
+/* Debian codenames and the VERSION_ID os-release gives for them. */
+static const char *debian_release(const char *codename)
+{
+	static const char *const map[][2] = {
+	    {"jessie", "8"},    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},
+	    {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"},  {"sid", "unstable"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(codename, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* A tracker document maps source names to objects of IDs whose values have "releases". */
+static bool debian_detect(json_t *root)
+{
+	const char *src, *id;
+	json_t *ids, *entry;
+
+	if (!json_is_object(root) || json_object_size(root) == 0)
+		return false;
+	json_object_foreach(root, src, ids)
+	{
+		if (!json_is_object(ids))
+			return false;
+		json_object_foreach(ids, id, entry) return json_is_object(
+		    json_object_get(entry, "releases"));
+	}
+	return false;
+}
+
+static int import_release(struct kmend_vulndb *db, const char *file, const char *source,
+                          const char *id, const char *codename, json_t *rel,
+                          struct kmend_import_stats *st, struct kmend_error *err)
+{
+	const char *status = json_string_value(json_object_get(rel, "status"));
+	const char *fixed = json_string_value(json_object_get(rel, "fixed_version"));
+	const char *release = debian_release(codename);
+	char where[512], ecosystem[64];
+
+	snprintf(where, sizeof(where), "%s/%s/releases/%s", source, id, codename);
+	if (!release)
+		return 0; /* a release kmend has no os-release mapping for */
+	if (!json_is_object(rel) || !status) {
+		kmend_import_skip(st, file, where, "no status");
+		return 0;
+	}
+	if (!strcmp(status, "resolved")) {
+		if (!fixed || !*fixed) {
+			kmend_import_skip(st, file, where, "resolved without a fixed_version");
+			return 0;
+		}
+		if (!strcmp(fixed, "0")) {
+			st->not_affected++;
+			return 0;
+		}
+	} else if (!strcmp(status, "open") || !strcmp(status, "undetermined")) {
+		fixed = NULL;
+	} else if (!strcmp(status, "not-affected")) {
+		st->not_affected++;
+		return 0;
+	} else {
+		kmend_import_skip(st, file, where, "an unknown status");
+		return 0;
+	}
+	snprintf(ecosystem, sizeof(ecosystem), "debian:%s", release);
+	st->added++;
+	return kmend_vulndb_add(db,
+	                        &(struct kmend_advisory){
+	                            .ecosystem = ecosystem,
+	                            .package = source,
+	                            .id = id,
+	                            .fixed = fixed,
+	                            .severity = kmend_severity_normalize(
+	                                json_string_value(json_object_get(rel, "urgency"))),
+	                        },
+	                        err);
+}
+
+static int debian_import(struct kmend_vulndb *db, const char *file, json_t *root,
+                         struct kmend_import_stats *st, struct kmend_error *err)
+{
+	const char *source, *id, *codename;
+	json_t *ids, *entry, *rel;
+	int r;
+
+	json_object_foreach(root, source, ids)
+	{
+		if (!json_is_object(ids)) {
+			kmend_import_skip(st, file, source, "not an object of vulnerabilities");
+			continue;
+		}
+		json_object_foreach(ids, id, entry)
+		{
+			json_t *releases = json_object_get(entry, "releases");
+			if (!json_is_object(releases)) {
+				char where[512];
+				snprintf(where, sizeof(where), "%s/%s", source, id);
+				kmend_import_skip(st, file, where, "no releases object");
+				continue;
+			}
+			json_object_foreach(releases, codename, rel)
+			{
+				if ((r = import_release(db, file, source, id, codename, rel, st,
+				                        err)) < 0)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+const struct kmend_feed_format kmend_feed_debian_tracker = {
+    .name = "debian-tracker",
+    .detect = debian_detect,
+    .import = debian_import,
+};

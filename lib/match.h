@@ -1,0 +1,45 @@
+/* Matching an inventory against the store: which installed packages are vulnerable. */
+#ifndef KMEND_MATCH_H
+#define KMEND_MATCH_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "inventory.h"
+#include "vulndb.h"
+
+struct kmend_finding {
+	char *id, *aliases; /* aliases may be NULL */
+	char *package;      /* the installed (binary) package */
+	char *source;       /* the package advisories name: source for deb */
+	char *installed;    /* the installed version (the source's, for deb) */
+	char *fixed;        /* NULL: no fix published */
+	char *severity;
+	char *data_source; /* the feed it came from */
+};
+
+struct kmend_findings {
+	struct kmend_finding *items;
+	size_t count, capacity;
+};
+
+/*
+ * The ecosystem key of an OS, as advisories are stored: "debian:12",
+ * "ubuntu:22.04", "alpine:3.19" (major.minor). -KMEND_E_UNSUPPORTED for an
+ * OS kmend has no advisories for.
+ */
+int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size);
+
+/*
+ * Every advisory that applies to inv's packages: for deb packages by source
+ * name, compared on the source version, for others by name and version; a
+ * package is affected when its version sorts before the fixed version (by the
+ * package type's scheme) or when no fix exists. Findings are sorted by
+ * package, then id. An advisory whose fixed version is invalid is skipped.
+ */
+int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
+                struct kmend_findings *out, struct kmend_error *err);
+
+void kmend_findings_free(struct kmend_findings *f);
+
+#endif

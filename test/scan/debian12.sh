@@ -1,0 +1,49 @@
+# kmend scan of the real Debian 12 image against the bookworm feed: the findings are exactly
+# the (binary package, identifier) pairs whose source package has a feed entry with a fixed
+# version newer than the installed source version, computed here independently with
+# dpkg-query and dpkg --compare-versions.
+. "$KMEND_SOURCE/test/lib.sh"
+img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
+feed="$KMEND_SOURCE/test/fixtures/feeds/debian-bookworm/tracker.json"
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+db="$w/vuln.db"
+
+run_kmend db import --db "$db" "$feed"
+expect_eq "import: exit 0" "0" "$rc"
+expect_contains "import: every entry" "debian-tracker, 13725 advisories" "$out"
+
+# Independently: package<TAB>source<TAB>source version from dpkg itself, then every feed
+# entry of that source that dpkg orders after the installed version.
+dpkg-query --admindir="$img/rootfs/var/lib/dpkg" -W -f '${Package}\t${source:Package}\t${source:Version}\n' >"$w/installed"
+jq -r 'to_entries[] | .key as $src | .value | to_entries[] | select(.value.releases.bookworm.status == "resolved" and .value.releases.bookworm.fixed_version != "0") | "\($src)\t\(.key)\t\(.value.releases.bookworm.fixed_version)"' "$feed" >"$w/feed"
+while IFS=$'\t' read -r pkg src ver; do
+  awk -F'\t' -v s="$src" '$1 == s { print $2 "\t" $3 }' "$w/feed" | while IFS=$'\t' read -r id fixed; do
+    if dpkg --compare-versions "$ver" lt "$fixed"; then printf '%s\t%s\t%s\t%s\n' "$pkg" "$id" "$ver" "$fixed"; fi
+  done
+done <"$w/installed" | LC_ALL=C sort >"$w/expected"
+
+run_kmend scan --db "$db" --no-cache --format json "oci:$img/oci:12"
+expect_eq "scan: exit 0" "0" "$rc"
+jq -r '.results[0].findings[] | "\(.package)\t\(.id)\t\(.installed)\t\(.fixed)"' <<<"$out" | LC_ALL=C sort >"$w/actual"
+expect_eq "findings equal the independent computation" "$(cat "$w/expected")" "$(cat "$w/actual")"
+expect_eq "there are findings to compare (a real vulnerable image)" "yes" "$([ -s "$w/expected" ] && echo yes)"
+expect_eq "every finding names the feed" "$feed" "$(jq -r '[.results[0].findings[].data_source] | unique | .[]' <<<"$out")"
+expect_eq "the result names the image and OS" "oci:$img/oci:12 debian 12" \
+  "$(jq -r '.results[0] | "\(.image) \(.os.id) \(.os.version_id)"' <<<"$out")"
+
+# Filters and the exit code.
+run_kmend scan --db "$db" --no-cache --format json --severity medium "oci:$img/oci:12"
+expect_eq "--severity medium keeps only medium" "medium" "$(jq -r '[.results[0].findings[].severity] | unique | join(",")' <<<"$out")"
+run_kmend scan --db "$db" --no-cache --exit-code 7 "oci:$img/oci:12"
+expect_eq "--exit-code 7 with findings" "7" "$rc"
+expect_contains "table: totals by severity" "Total: $(wc -l <"$w/expected") (critical: 0, high:" "$out"
+run_kmend scan --db "$db" --no-cache --exit-code 7 --severity critical "oci:$img/oci:12"
+expect_eq "--exit-code with nothing left after filters: 0" "0" "$rc"
+
+# Importing again changes nothing.
+run_kmend db import --db "$db" "$feed"
+run_kmend db status --db "$db"
+expect_contains "import twice: one source, same count" "debian-tracker       13725" "$out"
+expect_eq "import twice: one source line" "1" "$(grep -c debian-tracker <<<"$out")"
+done_testing
