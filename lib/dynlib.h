@@ -68,6 +68,8 @@
 	X(archive_read_new) \
 	X(archive_read_support_format_tar) \
 	X(archive_read_support_format_gnutar) \
+	X(archive_read_support_format_zip) \
+	X(archive_read_open_filename) \
 	X(archive_read_open) \
 	X(archive_read_next_header) \
 	X(archive_read_data) \

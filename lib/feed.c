@@ -5,12 +5,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
+#include "cleanup.h"
+#include "dynlib.h"
 #include "kmend_limits.h"
+#include "stream.h"
+#include "yamljson.h"
 
 const struct kmend_feed_format *const kmend_feed_formats[] = {
+    &kmend_feed_osv,
+    &kmend_feed_alpine_secdb,
     &kmend_feed_debian_tracker,
+    &kmend_feed_debian_lists,
     NULL,
 };
 
@@ -46,13 +54,124 @@ const char *kmend_severity_normalize(const char *word)
 	return "unknown";
 }
 
+/* The format whose detect accepts doc, or NULL. */
+static const struct kmend_feed_format *format_of(json_t *doc)
+{
+	for (size_t i = 0; kmend_feed_formats[i]; i++)
+		if (kmend_feed_formats[i]->detect && kmend_feed_formats[i]->detect(doc))
+			return kmend_feed_formats[i];
+	return NULL;
+}
+
+static int unknown_format(const char *path, struct kmend_error *err)
+{
+	kmend_error_set(err, -KMEND_E_UNSUPPORTED, path, 0,
+	                "not a vulnerability feed format kmend knows");
+	kmend_error_hint(err, "kmend imports the Debian security tracker JSON and lists, OSV "
+	                      "records (files, directories, all.zip) and Alpine secdb");
+	return -KMEND_E_UNSUPPORTED;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Every *.json member of a zip (OSV's per-ecosystem all.zip), into one source. */
+static int import_zip(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
+                      const char **format, struct kmend_error *err)
+{
+	struct archive *a;
+	struct archive_entry *ae;
+	int r, ar;
+
+	if ((r = kmend_archive_load(err)) < 0)
+		return r;
+	a = kmend_archive.archive_read_new();
+	kmend_archive.archive_read_support_format_zip(a);
+	if (kmend_archive.archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		r = kmend_error_set(err, -KMEND_E_BAD_INPUT, path, 0, "not a readable zip: %s",
+		                    kmend_archive.archive_error_string(a));
+		kmend_archive.archive_read_free(a);
+		return r;
+	}
+	*format = "osv";
+	if ((r = kmend_vulndb_begin(db, path, "osv-zip", err)) < 0) {
+		kmend_archive.archive_read_free(a);
+		return r;
+	}
+	while (r == 0 && (ar = kmend_archive.archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		const char *name = kmend_archive.archive_entry_pathname(ae);
+		la_int64_t size = kmend_archive.archive_entry_size(ae);
+		const struct kmend_feed_format *f;
+		char *buf;
+		json_t *doc;
+
+		if (!name || !ends_with(name, ".json"))
+			continue;
+		if (size < 0 || size > KMEND_MANIFEST_MAX_SIZE * 16L ||
+		    !(buf = malloc((size_t)size))) {
+			kmend_import_skip(st, path, name, "a member too large to be one record");
+			continue;
+		}
+		if (kmend_archive.archive_read_data(a, buf, (size_t)size) != size) {
+			free(buf);
+			r = kmend_error_set(err, -KMEND_E_BAD_INPUT, path, 0, "cannot read %s: %s",
+			                    name, kmend_archive.archive_error_string(a));
+			break;
+		}
+		doc = json_loadb(buf, (size_t)size, 0, NULL);
+		free(buf);
+		if (!doc || !(f = format_of(doc)))
+			kmend_import_skip(st, path, name, "not a record kmend knows");
+		else
+			r = f->import(db, name, doc, st, err);
+		json_decref(doc);
+	}
+	if (r == 0 && ar != ARCHIVE_EOF && ar != ARCHIVE_OK)
+		r = kmend_error_set(err, -KMEND_E_BAD_INPUT, path, 0, "corrupt zip: %s",
+		                    kmend_archive.archive_error_string(a));
+	kmend_archive.archive_read_free(a);
+	if (r < 0) {
+		kmend_vulndb_rollback(db);
+		return r;
+	}
+	return kmend_vulndb_commit(db, err);
+}
+
+/* Parse as JSON, else as YAML (a stream of documents), into an array of documents. */
+static int parse_documents(const char *path, const char *data, size_t len, json_t **docs,
+                           struct kmend_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (root) {
+		*docs = json_array();
+		json_array_append_new(*docs, root);
+		return 0;
+	}
+	/* A .json file that is not JSON gets JSON's own, more precise, error. */
+	if (ends_with(path, ".json") || !len) {
+		kmend_error_set(err, -KMEND_E_BAD_INPUT, path, jerr.column, "not valid JSON: %s",
+		                jerr.text);
+		kmend_error_at_line(err, jerr.line);
+		return -KMEND_E_BAD_INPUT;
+	}
+	return kmend_yaml_to_json(data, len, path, docs, err);
+}
+
 int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
                            const char **format, struct kmend_error *err)
 {
-	const struct kmend_feed_format *f = NULL;
-	json_error_t jerr;
+	const struct kmend_feed_format *text = NULL;
+	_cleanup_free_ char *data = NULL;
+	struct kmend_istream *s;
+	json_t *docs = NULL, *doc;
 	struct stat sb;
-	json_t *root;
+	size_t len, i;
 	int r;
 
 	memset(st, 0, sizeof(*st));
@@ -62,30 +181,50 @@ int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kme
 		return kmend_error_set(err, -KMEND_E_TOO_LARGE, path, 0,
 		                       "%lld bytes, over kmend's limit of %lld for one feed file",
 		                       (long long)sb.st_size, (long long)KMEND_FEED_MAX_SIZE);
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		kmend_error_set(err, -KMEND_E_BAD_INPUT, path, jerr.column, "not valid JSON: %s",
-		                jerr.text);
-		kmend_error_at_line(err, jerr.line);
-		return -KMEND_E_BAD_INPUT;
+	if (ends_with(path, ".zip"))
+		return import_zip(db, path, st, format, err);
+	if ((r = kmend_istream_open_file(path, 0, UINT64_MAX, &s, err)) < 0)
+		return r;
+	r = kmend_istream_slurp(s, KMEND_FEED_MAX_SIZE, path, &data, &len, err);
+	kmend_istream_close(s);
+	if (r < 0)
+		return r;
+	for (i = 0; !text && kmend_feed_formats[i]; i++)
+		if (kmend_feed_formats[i]->detect_text &&
+		    kmend_feed_formats[i]->detect_text(data, len))
+			text = kmend_feed_formats[i];
+	if (text) {
+		*format = text->name;
+		if ((r = kmend_vulndb_begin(db, path, text->name, err)) < 0)
+			return r;
+		if ((r = text->import_text(db, path, data, len, st, err)) < 0) {
+			kmend_vulndb_rollback(db);
+			return r;
+		}
+		return kmend_vulndb_commit(db, err);
 	}
-	for (size_t i = 0; !f && kmend_feed_formats[i]; i++)
-		if (kmend_feed_formats[i]->detect(root))
-			f = kmend_feed_formats[i];
-	if (!f) {
-		json_decref(root);
-		kmend_error_set(err, -KMEND_E_UNSUPPORTED, path, 0,
-		                "not a vulnerability feed format kmend knows");
-		kmend_error_hint(err, "kmend imports the Debian security tracker JSON");
-		return -KMEND_E_UNSUPPORTED;
+	if ((r = parse_documents(path, data, len, &docs, err)) < 0)
+		return r;
+	json_array_foreach(docs, i, doc) if (!format_of(doc))
+	{
+		json_decref(docs);
+		return unknown_format(path, err);
 	}
-	*format = f->name;
-	if ((r = kmend_vulndb_begin(db, path, f->name, err)) < 0) {
-		json_decref(root);
+	if (!json_array_size(docs)) {
+		json_decref(docs);
+		return unknown_format(path, err);
+	}
+	*format = format_of(json_array_get(docs, 0))->name;
+	if ((r = kmend_vulndb_begin(db, path, *format, err)) < 0) {
+		json_decref(docs);
 		return r;
 	}
-	r = f->import(db, path, root, st, err);
-	json_decref(root);
+	json_array_foreach(docs, i, doc)
+	{
+		if ((r = format_of(doc)->import(db, path, doc, st, err)) < 0)
+			break;
+	}
+	json_decref(docs);
 	if (r < 0) {
 		kmend_vulndb_rollback(db);
 		return r;

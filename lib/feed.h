@@ -23,25 +23,33 @@ void kmend_import_skip(struct kmend_import_stats *st, const char *file, const ch
                        const char *why);
 
 /*
- * A JSON feed format. detect: does this document look like the format?
- * import: add its advisories to db (inside a transaction the caller opened);
+ * A feed format: either of documents (JSON, or YAML read as JSON) or of text.
+ * detect / detect_text: does this look like the format? import / import_text:
+ * add its advisories to db (inside a transaction the caller opened);
  * malformed entries are skipped and counted in st, the rest imported.
  * Returns 0, or a negative code when the store fails.
  */
 struct kmend_feed_format {
 	const char *name;
-	bool (*detect)(json_t *root);
-	int (*import)(struct kmend_vulndb *db, const char *file, json_t *root,
+	bool (*detect)(json_t *doc);
+	int (*import)(struct kmend_vulndb *db, const char *file, json_t *doc,
 	              struct kmend_import_stats *st, struct kmend_error *err);
+	bool (*detect_text)(const char *data, size_t len);
+	int (*import_text)(struct kmend_vulndb *db, const char *file, const char *data, size_t len,
+	                   struct kmend_import_stats *st, struct kmend_error *err);
 };
 
+extern const struct kmend_feed_format kmend_feed_osv;
+extern const struct kmend_feed_format kmend_feed_alpine_secdb;
 extern const struct kmend_feed_format kmend_feed_debian_tracker;
+extern const struct kmend_feed_format kmend_feed_debian_lists;
 
-/* Every JSON format, NULL-terminated, most specific first. */
+/* Every format, NULL-terminated, most specific first. */
 extern const struct kmend_feed_format *const kmend_feed_formats[];
 
 /*
- * Import one file: read it (at most KMEND_FEED_MAX_SIZE), find its format,
+ * Import one file: read it (at most KMEND_FEED_MAX_SIZE), find its format
+ * (a text list, JSON, YAML, or a zip of JSON records such as OSV's all.zip),
  * and import it as one source named by the path, in one transaction: a file
  * that cannot be read or whose format is unknown changes nothing.
  */

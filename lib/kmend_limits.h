@@ -39,4 +39,8 @@
 /* Largest feed file imported (Debian's whole tracker JSON is under 100 MB). */
 #define KMEND_FEED_MAX_SIZE (1024LL * 1024 * 1024)
 
+/* YAML: most nodes in one stream, deepest nesting (manifests and feeds are far below). */
+#define KMEND_YAML_MAX_NODES 20000000
+#define KMEND_YAML_MAX_DEPTH 128
+
 #endif

@@ -105,14 +105,17 @@ int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
 		return 0;
 	for (size_t i = 0; i < inv->packages.count; i++) {
 		const struct kmend_package *p = &inv->packages.items[i];
-		/* Debian and Ubuntu publish per source package, on source versions. */
+		/* Debian and Ubuntu publish per source package, on source versions; Alpine's
+		   secdb per origin package (libcrypto3 is openssl's), whose version is the
+		   binary's own. */
 		int by_source = p->type == KMEND_PKG_DEB;
+		int by_origin = p->type == KMEND_PKG_APK;
 		struct match_ctx c = {
 		    .pkg = p,
 		    .installed = by_source ? p->source_version : p->version,
 		    .out = out,
 		};
-		const char *key = by_source ? p->source : p->name;
+		const char *key = by_source || by_origin ? p->source : p->name;
 
 		if ((r = kmend_vulndb_lookup(db, ecosystem, key, on_advisory, &c, err)) < 0) {
 			kmend_findings_free(out);

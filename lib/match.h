@@ -31,8 +31,9 @@ struct kmend_findings {
 int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size);
 
 /*
- * Every advisory that applies to inv's packages: for deb packages by source
- * name, compared on the source version, for others by name and version; a
+ * Every advisory that applies to inv's packages: deb packages by source
+ * name, compared on the source version; apk packages by origin, on their own
+ * version; rpm packages by name and version; a
  * package is affected when its version sorts before the fixed version (by the
  * package type's scheme) or when no fix exists. Findings are sorted by
  * package, then id. An advisory whose fixed version is invalid is skipped.

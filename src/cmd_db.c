@@ -19,8 +19,10 @@ static void db_usage(void)
 	       "Keep published vulnerability data in a local store (one SQLite file, default\n"
 	       "$XDG_CACHE_HOME/kmend/vuln.db), offline.\n"
 	       "\n"
-	       "  import   add feed files (a directory: every *.json file in it, recursively).\n"
-	       "           Formats: the Debian security tracker JSON. Importing a file again\n"
+	       "  import   add feed files (a directory: its *.json, *.yaml, *.zip and 'list'\n"
+	       "           files, recursively). Formats: Debian security tracker JSON and\n"
+	       "           DSA/DLA/CVE lists, OSV (records, directories, all.zip), Alpine secdb\n"
+	       "           (JSON or YAML). Importing a file again\n"
 	       "           replaces what it brought. Malformed entries are reported (file and\n"
 	       "           position) and skipped; the rest is imported.\n"
 	       "  status   the sources in the store: format, records, when imported\n"
@@ -55,6 +57,21 @@ static void import_one(struct import_run *run, const char *path)
 		        st.skipped, st.first_problem);
 }
 
+/* The files a directory import takes: feeds by their usual names. */
+static int is_feed_name(const char *name, size_t len)
+{
+	static const char *const suffixes[] = {".json", ".yaml", ".yml", ".zip"};
+
+	if (!strcmp(name, "list")) /* the tracker's data/DSA/list, data/DLA/list, data/CVE/list */
+		return 1;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t n = strlen(suffixes[i]);
+		if (len > n && !strcmp(name + len - n, suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
 static int name_order(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -78,7 +95,7 @@ static void import_path(struct import_run *run, const char *path, int depth)
 
 			snprintf(child, sizeof(child), "%s/%s", path, name);
 			if (name[0] != '.' && stat(child, &cs) == 0 &&
-			    (S_ISDIR(cs.st_mode) || (len > 5 && !strcmp(name + len - 5, ".json"))))
+			    (S_ISDIR(cs.st_mode) || is_feed_name(name, len)))
 				import_path(run, child, depth + 1);
 			free(names[i]);
 		}

@@ -128,8 +128,8 @@ static void test_alpine_and_ecosystems(void **state)
 	pkg(&inv, KMEND_PKG_APK, "busybox", "1.36.1-r15", "busybox", "1.36.1-r15");
 	pkg(&inv, KMEND_PKG_APK, "ssl_client", "1.36.1-r15", "busybox", "1.36.1-r15");
 	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
-	/* apk advisories are per package name (origin matching comes with the Alpine feed). */
-	assert_string_equal(ids(&f, buf, sizeof(buf)), "busybox:CVE-APK");
+	/* Alpine's secdb is per origin: ssl_client is busybox's. */
+	assert_string_equal(ids(&f, buf, sizeof(buf)), "busybox:CVE-APK ssl_client:CVE-APK");
 	kmend_findings_free(&f);
 	kmend_package_list_free(&inv.packages);
 

@@ -1,0 +1,157 @@
+/*
+ * The Debian security tracker's text lists: data/DSA/list and data/DLA/list
+ *   [29 Mar 2023] DSA-5380-1 xorg-server - security update
+ *   	{CVE-2023-1393}
+ *   	[bullseye] - xorg-server 2:1.20.11-1+deb11u6
+ * and data/CVE/list
+ *   CVE-2021-36367 (PuTTY through 0.75 ...)
+ *   	- putty 0.75-3 (low; bug #990901)
+ *   	[bullseye] - putty <no-dsa> (Minor issue)
+ * A "[release] - package version" line is a fix in that release; "<not-affected>" says the
+ * release never was; "<unfixed>", "<no-dsa>", "<ignored>", "<postponed>" and
+ * "<end-of-life>" leave it unfixed. In the CVE list, "- package version" is the fix in sid.
+ * Releases the CVE list does not name are not inferred (the tracker's JSON has them).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "feed.h"
+
+static bool starts_advisory_list(const char *d, size_t n)
+{
+	return n > 2 && d[0] == '[' && isdigit((unsigned char)d[1]);
+}
+
+static bool starts_cve_list(const char *d, size_t n)
+{
+	return n > 4 && !strncmp(d, "CVE-", 4);
+}
+
+static bool list_detect(const char *data, size_t len)
+{
+	return starts_advisory_list(data, len) || starts_cve_list(data, len);
+}
+
+struct list_state {
+	char id[64];
+	int unassigned; /* CVE-2023-XXXX: nothing to name a finding by; its lines are passed over */
+	char aliases[2048];
+	char severity[32];
+};
+
+/* "[bookworm]" -> "debian:12"; NULL for releases kmend does not map. */
+static const char *release_key(const char *codename, char *out, size_t size)
+{
+	static const char *const map[][2] = {
+	    {"jessie", "8"},    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},
+	    {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"},  {"sid", "unstable"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(codename, map[i][0])) {
+			snprintf(out, size, "debian:%s", map[i][1]);
+			return out;
+		}
+	return NULL;
+}
+
+/* "package version-or-<token> (notes)" after "[release] - " or "- ". */
+static int fix_line(struct kmend_vulndb *db, const char *file, long lineno, const char *codename,
+                    const char *rest, struct list_state *s, struct kmend_import_stats *st,
+                    struct kmend_error *err)
+{
+	char pkg[256], ver[256], eco[64], where[64];
+	const char *notes = strchr(rest, '(');
+
+	snprintf(where, sizeof(where), "line %ld", lineno);
+	if (s->unassigned)
+		return 0;
+	if (!s->id[0]) {
+		kmend_import_skip(st, file, where, "a fix line outside any advisory");
+		return 0;
+	}
+	if (sscanf(rest, "%255s %255s", pkg, ver) != 2) {
+		kmend_import_skip(st, file, where, "expected '- PACKAGE VERSION'");
+		return 0;
+	}
+	if (!release_key(codename, eco, sizeof(eco)))
+		return 0;
+	if (!strcmp(ver, "<not-affected>")) {
+		st->not_affected++;
+		return 0;
+	}
+	if (ver[0] == '<' && strcmp(ver, "<unfixed>") && strcmp(ver, "<no-dsa>") &&
+	    strcmp(ver, "<ignored>") && strcmp(ver, "<postponed>") && strcmp(ver, "<end-of-life>"))
+		return 0; /* <removed>, <undetermined>, <itp>: nothing to match */
+	if (notes) {
+		char word[32] = "";
+		sscanf(notes + 1, "%31[a-z]", word);
+		snprintf(s->severity, sizeof(s->severity), "%s", kmend_severity_normalize(word));
+	}
+	st->added++;
+	return kmend_vulndb_add(db,
+	                        &(struct kmend_advisory){
+	                            .ecosystem = eco,
+	                            .package = pkg,
+	                            .id = s->id,
+	                            .aliases = s->aliases[0] ? s->aliases : NULL,
+	                            .fixed = ver[0] == '<' ? NULL : ver,
+	                            .severity = s->severity[0] ? s->severity : "unknown",
+	                        },
+	                        err);
+}
+
+static int list_import(struct kmend_vulndb *db, const char *file, const char *data, size_t len,
+                       struct kmend_import_stats *st, struct kmend_error *err)
+{
+	const char *p = data, *end = data + len;
+	struct list_state s = {0};
+	long lineno = 0;
+	int r = 0;
+
+	while (p < end && r == 0) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		char line[4096], where[64], codename[64];
+		const char *t;
+		size_t n = (size_t)((eol ? eol : end) - p);
+
+		lineno++;
+		snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1),
+		         p);
+		p = eol ? eol + 1 : end;
+		snprintf(where, sizeof(where), "line %ld", lineno);
+		if (line[0] == '[') { /* "[date] DSA-1-1 package - title" */
+			memset(&s, 0, sizeof(s));
+			if (!(t = strchr(line, ']')) || sscanf(t + 1, " %63s", s.id) != 1 ||
+			    (strncmp(s.id, "DSA-", 4) && strncmp(s.id, "DLA-", 4))) {
+				s.id[0] = '\0';
+				kmend_import_skip(st, file, where, "a malformed advisory header");
+			}
+		} else if (!strncmp(line, "CVE-", 4)) {
+			memset(&s, 0, sizeof(s));
+			sscanf(line, "%63s", s.id);
+			s.unassigned = strstr(s.id, "XXXX") != NULL;
+		} else {
+			for (t = line; *t == ' ' || *t == '\t'; t++)
+				;
+			if (t == line || !*t)
+				continue;
+			if (*t == '{')
+				snprintf(s.aliases, sizeof(s.aliases), "%.*s",
+				         (int)strcspn(t + 1, "}"), t + 1);
+			else if (!strncmp(t, "- ", 2))
+				r = fix_line(db, file, lineno, "sid", t + 2, &s, st, err);
+			else if (sscanf(t, "[%63[a-z-]] - ", codename) == 1 && strstr(t, "] - "))
+				r = fix_line(db, file, lineno, codename, strstr(t, "] - ") + 4, &s,
+				             st, err);
+		}
+	}
+	return r;
+}
+
+const struct kmend_feed_format kmend_feed_debian_lists = {
+    .name = "debian-lists",
+    .detect_text = list_detect,
+    .import_text = list_import,
+};

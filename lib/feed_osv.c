@@ -1,0 +1,152 @@
+/*
+ * OSV records (osv.dev schema): one advisory per record, "affected" entries naming an
+ * ecosystem ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.19", "AlmaLinux:9",
+ * "Rocky Linux:9"), a package and ECOSYSTEM ranges of introduced/fixed events. kmend keeps
+ * the fixed version (none: unfixed); "introduced" is taken as the start of time.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "feed.h"
+
+static bool osv_detect(json_t *doc)
+{
+	return json_is_string(json_object_get(doc, "id")) &&
+	       (json_is_array(json_object_get(doc, "affected")) ||
+	        json_is_string(json_object_get(doc, "schema_version")));
+}
+
+/* OSV ecosystem names as kmend's "os:release"; -1 for ecosystems that are no OS. */
+static int osv_ecosystem(const char *eco, char *out, size_t size)
+{
+	static const struct {
+		const char *prefix, *os;
+	} map[] = {
+	    {"Debian:", "debian"},       {"Ubuntu:", "ubuntu"},        {"Alpine:", "alpine"},
+	    {"AlmaLinux:", "almalinux"}, {"Rocky Linux:", "rocky"},    {"Red Hat:", "rhel"},
+	    {"SUSE:", "suse"},           {"openSUSE:", "opensuse"},    {"Mageia:", "mageia"},
+	    {"Wolfi", "wolfi"},          {"Chainguard", "chainguard"},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		size_t n = strlen(map[i].prefix);
+		const char *rel;
+		if (strncmp(eco, map[i].prefix, n) != 0)
+			continue;
+		rel = eco + n;
+		if (*rel == 'v' && isdigit((unsigned char)rel[1]))
+			rel++;
+		/* "Ubuntu:22.04:LTS" is ubuntu:22.04; "Ubuntu:Pro:18.04:LTS" is not an image's. */
+		if (!*rel)
+			snprintf(out, size, "%s", map[i].os);
+		else if (isdigit((unsigned char)*rel))
+			snprintf(out, size, "%s:%.*s", map[i].os, (int)strcspn(rel, ":"), rel);
+		else
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+/* All of aliases, upstream and related ids, space-separated. */
+static void osv_aliases(json_t *doc, char *out, size_t size)
+{
+	static const char *const keys[] = {"aliases", "upstream"};
+	size_t n = 0, i;
+	json_t *v;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(doc, keys[k]), i, v)
+		{
+			if (json_is_string(v) && n + strlen(json_string_value(v)) + 2 < size)
+				n += (size_t)snprintf(out + n, size - n, "%s%s", n ? " " : "",
+				                      json_string_value(v));
+		}
+}
+
+static const char *osv_severity(json_t *doc, json_t *affected)
+{
+	json_t *sev = json_object_get(doc, "severity"), *s;
+	const char *db = json_string_value(
+	    json_object_get(json_object_get(affected, "database_specific"), "severity"));
+	size_t i;
+
+	if (!db)
+		db = json_string_value(
+		    json_object_get(json_object_get(affected, "ecosystem_specific"), "severity"));
+	json_array_foreach(sev, i, s)
+	{
+		const char *score = json_string_value(json_object_get(s, "score"));
+		/* Distribution ratings are words; CVSS vectors are not ratings kmend uses. */
+		if (score && strncmp(score, "CVSS:", 5) != 0)
+			return kmend_severity_normalize(score);
+	}
+	return kmend_severity_normalize(db);
+}
+
+static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
+                      struct kmend_import_stats *st, struct kmend_error *err)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	json_t *affected = json_object_get(doc, "affected"), *a;
+	char aliases[2048], where[512];
+	size_t i;
+	int r;
+
+	osv_aliases(doc, aliases, sizeof(aliases));
+	json_array_foreach(affected, i, a)
+	{
+		json_t *pkg = json_object_get(a, "package"), *ranges = json_object_get(a, "ranges"),
+		       *rg;
+		const char *eco = json_string_value(json_object_get(pkg, "ecosystem"));
+		const char *name = json_string_value(json_object_get(pkg, "name"));
+		const char *fixed = NULL;
+		char ecosystem[96];
+		size_t j;
+
+		snprintf(where, sizeof(where), "%s/affected[%zu]", id, i);
+		if (!eco || !name) {
+			kmend_import_skip(st, file, where, "no package ecosystem or name");
+			continue;
+		}
+		if (osv_ecosystem(eco, ecosystem, sizeof(ecosystem)) < 0) {
+			char why[160];
+			snprintf(why, sizeof(why), "ecosystem '%.100s' is not an OS kmend matches",
+			         eco);
+			kmend_import_skip(st, file, where, why);
+			continue;
+		}
+		json_array_foreach(ranges, j, rg)
+		{
+			json_t *events = json_object_get(rg, "events"), *ev;
+			size_t k;
+			if (strcmp(json_string_value(json_object_get(rg, "type")) ?: "",
+			           "ECOSYSTEM"))
+				continue;
+			json_array_foreach(events, k,
+			                   ev) if (json_is_string(json_object_get(ev, "fixed")))
+			    fixed = json_string_value(json_object_get(ev, "fixed"));
+		}
+		st->added++;
+		if ((r = kmend_vulndb_add(db,
+		                          &(struct kmend_advisory){
+		                              .ecosystem = ecosystem,
+		                              .package = name,
+		                              .id = id,
+		                              .aliases = aliases[0] ? aliases : NULL,
+		                              .fixed = fixed,
+		                              .severity = osv_severity(doc, a),
+		                          },
+		                          err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct kmend_feed_format kmend_feed_osv = {
+    .name = "osv",
+    .detect = osv_detect,
+    .import = osv_import,
+};
