@@ -43,4 +43,7 @@
 #define KMEND_YAML_MAX_NODES 20000000
 #define KMEND_YAML_MAX_DEPTH 128
 
+/* Largest Kubernetes manifest file read. */
+#define KMEND_MANIFEST_FILE_MAX_SIZE (64 * 1024 * 1024)
+
 #endif

@@ -1,5 +1,7 @@
 /* kmend scan: which installed packages of an image are vulnerable, and which version fixes them. */
+#include <dirent.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +9,13 @@
 
 #include <jansson.h>
 
+#include "array.h"
 #include "cli.h"
 #include "image_args.h"
 #include "inventory.h"
 #include "match.h"
 #include "vulndb.h"
+#include "workload.h"
 
 static const char *const severities[] = {"critical", "high",       "medium",
                                          "low",      "negligible", "unknown"};
@@ -20,11 +24,14 @@ static const char *const severities[] = {"critical", "high",       "medium",
 static void scan_usage(void)
 {
 	printf(
-	    "Usage: kmend scan [OPTIONS] IMAGE...\n"
+	    "Usage: kmend scan [OPTIONS] TARGET...\n"
 	    "\n"
-	    "Find the installed OS packages of each image that published advisories say are\n"
-	    "vulnerable, with the version that fixes them. Advisories come from the local\n"
-	    "store ('kmend db import'). IMAGE is as for 'kmend inventory'.\n"
+	    "Find the installed OS packages that published advisories say are vulnerable,\n"
+	    "with the version that fixes them. Advisories come from the local store ('kmend\n"
+	    "db import'). A TARGET is a Kubernetes manifest file (YAML with any number of\n"
+	    "documents, or JSON; every workload kind and List), a directory of them, or an\n"
+	    "image reference as for 'kmend inventory'. Each image is read once however\n"
+	    "many containers run it.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --format table|json   output format (default: table)\n"
@@ -85,23 +92,77 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *result_json(const char *target, const struct kmend_image *img,
-                           const struct kmend_inventory *inv, const struct kmend_findings *fs,
-                           const struct scan_filter *f)
+/* One image's answer, computed once however many containers run it. */
+struct image_result {
+	char *ref;
+	int failed; /* the image could not be read: its error was reported */
+	char name[4600], digest[KMEND_DIGEST_MAX];
+	struct kmend_inventory inv;
+	struct kmend_findings findings;
+};
+
+struct scan_state {
+	struct cli_image_args *ia;
+	struct kmend_vulndb *db;
+	const struct scan_filter *filter;
+	struct image_result *images;
+	size_t nimages, cap;
+	json_t *results; /* NULL: table output */
+	size_t found;
+	int worst;
+};
+
+static struct image_result *scan_image(struct scan_state *st, const char *ref)
+{
+	struct image_result *res;
+	struct kmend_image *img;
+	struct kmend_error err;
+
+	for (size_t i = 0; i < st->nimages; i++)
+		if (!strcmp(st->images[i].ref, ref))
+			return &st->images[i];
+	if (kmend_array_grow(&st->images, &st->cap, st->nimages, sizeof(*st->images)) < 0)
+		return NULL;
+	res = &st->images[st->nimages++];
+	memset(res, 0, sizeof(*res));
+	res->ref = strdup(ref);
+	if (kmend_image_open(ref, &st->ia->opts, &img, &err) < 0) {
+		res->failed = cli_report("scan", &err);
+		return res;
+	}
+	snprintf(res->name, sizeof(res->name), "%s", img->name);
+	snprintf(res->digest, sizeof(res->digest), "%s", img->digest);
+	if (kmend_inventory_build(img, st->ia->opts.cache_dir, &res->inv, &err) < 0 ||
+	    kmend_match(st->db, &res->inv, &res->findings, &err) < 0)
+		res->failed = cli_report("scan", &err);
+	else if (!res->inv.os_found)
+		fprintf(stderr, "kmend scan: warning: %s: OS not detected, nothing to match\n",
+		        img->name);
+	kmend_image_close(img);
+	return res;
+}
+
+static json_t *result_json(const char *target, const struct kmend_container_ref *c,
+                           const struct image_result *res, const struct scan_filter *f)
 {
 	json_t *r = json_object(), *list = json_array(), *aliases;
+	const struct kmend_inventory *inv = &res->inv;
 
 	json_object_set_new(r, "target", json_string(target));
-	json_object_set_new(r, "workload", json_null());
-	json_object_set_new(r, "container", json_null());
-	json_object_set_new(r, "image", json_string(img->name));
-	json_object_set_new(r, "digest", str_or_null(img->digest));
+	json_object_set_new(r, "workload",
+	                    c ? json_pack("{s:s, s:s, s:s}", "kind", c->kind, "namespace",
+	                                  c->namespace[0] ? c->namespace : "default", "name",
+	                                  c->name)
+	                      : json_null());
+	json_object_set_new(r, "container", c ? json_string(c->container) : json_null());
+	json_object_set_new(r, "image", json_string(res->name));
+	json_object_set_new(r, "digest", str_or_null(res->digest));
 	json_object_set_new(r, "os",
 	                    inv->os_found ? json_pack("{s:s, s:s}", "id", inv->os.id, "version_id",
 	                                              inv->os.version_id)
 	                                  : json_null());
-	for (size_t i = 0; i < fs->count; i++) {
-		const struct kmend_finding *x = &fs->items[i];
+	for (size_t i = 0; i < res->findings.count; i++) {
+		const struct kmend_finding *x = &res->findings.items[i];
 		char buf[1024], *save = NULL;
 
 		if (!wanted(f, x))
@@ -120,81 +181,119 @@ static json_t *result_json(const char *target, const struct kmend_image *img,
 	return r;
 }
 
-static void result_table(const char *target, const struct kmend_image *img,
-                         const struct kmend_inventory *inv, const struct kmend_findings *fs,
-                         const struct scan_filter *f)
+static void result_table(const char *target, const struct kmend_container_ref *c,
+                         const struct image_result *res, const struct scan_filter *f)
 {
+	const struct kmend_inventory *inv = &res->inv;
 	size_t counts[NSEVERITIES] = {0}, total = 0;
 
-	printf("%s (%s, %s)\n", target, img->name,
+	if (c)
+		printf("%s: %s %s/%s, %s '%s'\n", target, c->kind,
+		       c->namespace[0] ? c->namespace : "default", c->name, c->role, c->container);
+	printf("%s (%s)\n", res->name,
 	       inv->os_found ? (inv->os.pretty_name[0] ? inv->os.pretty_name : inv->os.id)
 	                     : "OS not detected");
-	for (size_t i = 0; i < fs->count; i++)
-		if (wanted(f, &fs->items[i])) {
-			counts[severity_index(fs->items[i].severity)]++;
+	for (size_t i = 0; i < res->findings.count; i++)
+		if (wanted(f, &res->findings.items[i])) {
+			counts[severity_index(res->findings.items[i].severity)]++;
 			total++;
 		}
 	printf("Total: %zu (", total);
 	for (size_t i = 0; i < NSEVERITIES; i++)
 		printf("%s%s: %zu", i ? ", " : "", severities[i], counts[i]);
 	printf(")\n");
-	if (!total) {
-		printf("\n");
-		return;
-	}
-	printf("\n%-28s %-20s %-10s %-28s %s\n", "PACKAGE", "VULNERABILITY", "SEVERITY",
-	       "INSTALLED", "FIXED");
-	for (size_t i = 0; i < fs->count; i++) {
-		const struct kmend_finding *x = &fs->items[i];
-		if (wanted(f, x))
-			printf("%-28s %-20s %-10s %-28s %s\n", x->package, x->id, x->severity,
-			       x->installed, x->fixed ? x->fixed : "(no fix yet)");
+	if (total) {
+		printf("\n%-28s %-20s %-10s %-28s %s\n", "PACKAGE", "VULNERABILITY", "SEVERITY",
+		       "INSTALLED", "FIXED");
+		for (size_t i = 0; i < res->findings.count; i++) {
+			const struct kmend_finding *x = &res->findings.items[i];
+			if (wanted(f, x))
+				printf("%-28s %-20s %-10s %-28s %s\n", x->package, x->id,
+				       x->severity, x->installed,
+				       x->fixed ? x->fixed : "(no fix yet)");
+		}
 	}
 	printf("\n");
 }
 
-/* Scan one image; adds its findings count (after filters) to *found. */
-static int scan_image(const char *target, struct cli_image_args *ia, struct kmend_vulndb *db,
-                      const struct scan_filter *f, json_t *results, size_t *found)
+/* Report one container (or a bare image: c NULL) of target. */
+static void scan_one(struct scan_state *st, const char *target, const struct kmend_container_ref *c,
+                     const char *image)
 {
-	struct kmend_image *img;
-	struct kmend_inventory inv;
-	struct kmend_findings fs;
-	struct kmend_error err;
-	int r;
+	struct image_result *res = scan_image(st, image);
 
-	if ((r = kmend_image_open(target, &ia->opts, &img, &err)) < 0)
-		return cli_report("scan", &err);
-	if ((r = kmend_inventory_build(img, ia->opts.cache_dir, &inv, &err)) < 0 ||
-	    (r = kmend_match(db, &inv, &fs, &err)) < 0) {
-		kmend_inventory_free(&inv);
-		kmend_image_close(img);
-		return cli_report("scan", &err);
+	if (!res)
+		return;
+	if (res->failed) {
+		if (res->failed > st->worst)
+			st->worst = res->failed;
+		return;
 	}
-	if (!inv.os_found)
-		fprintf(stderr, "kmend scan: warning: %s: OS not detected, nothing to match\n",
-		        img->name);
-	for (size_t i = 0; i < fs.count; i++)
-		*found += (size_t)wanted(f, &fs.items[i]);
-	if (results)
-		json_array_append_new(results, result_json(target, img, &inv, &fs, f));
+	for (size_t i = 0; i < res->findings.count; i++)
+		st->found += (size_t)wanted(st->filter, &res->findings.items[i]);
+	if (st->results)
+		json_array_append_new(st->results, result_json(target, c, res, st->filter));
 	else
-		result_table(target, img, &inv, &fs, f);
-	kmend_findings_free(&fs);
-	kmend_inventory_free(&inv);
-	kmend_image_close(img);
-	return KMEND_EXIT_OK;
+		result_table(target, c, res, st->filter);
 }
 
-/* Kubernetes manifests come with the next part of scan: say so rather than misread them. */
-static int is_manifest_file(const char *target)
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+static bool is_manifest_name(const char *s)
+{
+	return has_suffix(s, ".yaml") || has_suffix(s, ".yml") || has_suffix(s, ".json");
+}
+
+static int name_order(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* A manifest file, or a directory of them (recursively, in name order). */
+static void scan_manifests(struct scan_state *st, const char *path, int depth)
+{
+	struct kmend_container_list list = {0};
+	struct kmend_error err;
+	struct dirent **names;
+	struct stat sb;
+	int n;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (depth > 16 || (n = scandir(path, &names, NULL, name_order)) < 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			char child[8192];
+			struct stat cs;
+			snprintf(child, sizeof(child), "%s/%s", path, names[i]->d_name);
+			if (names[i]->d_name[0] != '.' && stat(child, &cs) == 0 &&
+			    (S_ISDIR(cs.st_mode) || is_manifest_name(names[i]->d_name)))
+				scan_manifests(st, child, depth + 1);
+			free(names[i]);
+		}
+		free(names);
+		return;
+	}
+	if (kmend_workloads_from_file(path, &list, &err) < 0) {
+		int code = cli_report("scan", &err);
+		if (code > st->worst)
+			st->worst = code;
+	}
+	for (size_t i = 0; i < list.count; i++)
+		scan_one(st, path, &list.items[i], list.items[i].image);
+	kmend_container_list_free(&list);
+}
+
+/* A target that is a manifest file or directory rather than an image reference. */
+static bool is_manifest_target(const char *target)
 {
 	struct stat sb;
-	size_t n = strlen(target);
 
-	return stat(target, &sb) == 0 &&
-	       (S_ISDIR(sb.st_mode) ||
-	        (n > 5 && (!strcmp(target + n - 5, ".yaml") || !strcmp(target + n - 4, ".yml"))));
+	return stat(target, &sb) == 0 && (S_ISDIR(sb.st_mode) || is_manifest_name(target));
 }
 
 static int scan_run(int argc, char **argv)
@@ -216,6 +315,7 @@ static int scan_run(int argc, char **argv)
 	struct kmend_vulndb *db;
 	struct kmend_error err;
 	json_t *results = NULL;
+	struct scan_state st;
 	size_t found = 0;
 	int c, r, exit_code = 0, worst = KMEND_EXIT_OK;
 
@@ -247,13 +347,6 @@ static int scan_run(int argc, char **argv)
 		return cli_usage_error("scan", "unknown format '%s'; use table or json", format);
 	if (optind == argc)
 		return cli_usage_error("scan", "expected one or more images");
-	for (int i = optind; i < argc; i++)
-		if (is_manifest_file(argv[i]))
-			return cli_usage_error(
-			    "scan",
-			    "'%s' looks like Kubernetes manifests; scanning those "
-			    "is not built yet, pass image references",
-			    argv[i]);
 	cli_image_args_finish(&ia);
 	if (!dbpath[0] && kmend_vulndb_default_path(dbpath, sizeof(dbpath)) < 0)
 		return cli_usage_error("scan",
@@ -262,11 +355,21 @@ static int scan_run(int argc, char **argv)
 		return cli_report("scan", &err);
 	if (!strcmp(format, "json"))
 		results = json_array();
+	st = (struct scan_state){.ia = &ia, .db = db, .filter = &filter, .results = results};
 	for (int i = optind; i < argc; i++) {
-		r = scan_image(argv[i], &ia, db, &filter, results, &found);
-		if (r > worst)
-			worst = r;
+		if (is_manifest_target(argv[i]))
+			scan_manifests(&st, argv[i], 0);
+		else
+			scan_one(&st, argv[i], NULL, argv[i]);
 	}
+	for (size_t i = 0; i < st.nimages; i++) {
+		free(st.images[i].ref);
+		kmend_findings_free(&st.images[i].findings);
+		kmend_inventory_free(&st.images[i].inv);
+	}
+	free(st.images);
+	found = st.found;
+	worst = st.worst;
 	kmend_vulndb_close(db);
 	if (results) {
 		json_t *doc = json_pack("{s:o}", "results", results);

@@ -19,10 +19,15 @@ expect_eq "wrong types: the good entry is imported" "0" "$rc"
 expect_contains "wrong types: one advisory" "debian-tracker, 1 advisories" "$out"
 expect_contains "wrong types: skipped entries named with their position" "at openssl/CVE-1/releases/bookworm: no status" "$err"
 
-printf '{"schema_version": "1.6.0", "id": "X-1", "affected": []}' >"$w/unknown.json"
+printf '{"vulnerabilities": [1, 2]}' >"$w/unknown.json"
 run_kmend db import --db "$db" "$w/unknown.json"
 expect_eq "unknown format: exit 2" "2" "$rc"
 expect_contains "unknown format: says which formats" "not a vulnerability feed format kmend knows" "$err"
+
+printf '{"id": "PYSEC-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2"}]}]}]}' >"$w/pypi.json"
+run_kmend db import --db "$db" "$w/pypi.json"
+expect_eq "an OSV record of an unknown ecosystem: imported as nothing" "0" "$rc"
+expect_contains "an unknown ecosystem: named" "ecosystem 'PyPI' is not an OS kmend matches" "$err"
 
 truncate -s 2G "$w/huge.json"
 run_kmend db import --db "$db" "$w/huge.json"

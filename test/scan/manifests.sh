@@ -1,0 +1,118 @@
+# kmend scan of Kubernetes manifests: every workload kind, multi-document YAML, JSON, List,
+# init and ephemeral containers; the images come from a real docker-registry on 127.0.0.1,
+# each read once however many containers run it.
+. "$KMEND_SOURCE/test/lib.sh"
+. "$KMEND_SOURCE/test/registry.bash"
+img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
+w=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"' EXIT
+"$KMEND" db import --db "$w/vuln.db" "$KMEND_SOURCE/test/fixtures/feeds/debian-bookworm/tracker.json" >/dev/null
+start_registry plain
+reg="127.0.0.1:$port"
+skopeo copy --quiet --dest-tls-verify=false "oci:$img/oci:12" "docker://$reg/kmend/debian:12"
+skopeo copy --quiet --dest-tls-verify=false "oci:$KMEND_SOURCE/examples/images/ubuntu-18.04:18.04" "docker://$reg/kmend/ubuntu:18.04"
+D="$reg/kmend/debian:12"
+U="$reg/kmend/ubuntu:18.04"
+
+mkdir -p "$w/m/sub"
+cat >"$w/m/app.yaml" <<YAML
+# Comments and several documents.
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      initContainers:
+      - {name: migrate, image: "$D"}
+      containers:
+      - name: app
+        image: $D
+      - name: sidecar
+        image: $U
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: job, image: "$D"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: not-a-workload}
+spec: {ports: [{port: 80}]}
+YAML
+cat >"$w/m/sub/list.json" <<JSON
+{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "debug", "namespace": "ops"},
+   "spec": {"containers": [{"name": "c", "image": "$D"}],
+            "ephemeralContainers": [{"name": "e", "image": "$U"}]}},
+  {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+   "spec": {"template": {"spec": {"containers": [{"name": "pg", "image": "$U"}]}}}},
+  {"apiVersion": "apps/v1", "kind": "DaemonSetList", "items": [
+    {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+     "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "$D"}]}}}}]},
+  {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "rs"},
+   "spec": {"template": {"spec": {"containers": [{"name": "r", "image": "$D"}]}}}},
+  {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"},
+   "spec": {"template": {"spec": {"containers": [{"name": "j", "image": "$U"}]}}}}]}
+JSON
+
+run_kmend scan --db "$w/vuln.db" --no-cache --format json --insecure-registry "$reg" "$w/m"
+expect_eq "manifests: exit 0" "0" "$rc"
+expect_eq "every container of every workload, in file order" \
+  "Deployment shop/web migrate|Deployment shop/web app|Deployment shop/web sidecar|CronJob default/nightly job|Pod ops/debug c|Pod ops/debug e|StatefulSet default/db pg|DaemonSet default/agent a|ReplicaSet default/rs r|Job default/once j" \
+  "$(jq -r '.results[] | "\(.workload.kind) \(.workload.namespace)/\(.workload.name) \(.container)"' <<<"$out" | paste -sd'|')"
+expect_eq "targets name the manifest files" "$w/m/app.yaml $w/m/sub/list.json" \
+  "$(jq -r '[.results[].target] | unique | join(" ")' <<<"$out")"
+expect_eq "a Debian container's findings equal the image scan's" \
+  "$("$KMEND" scan --db "$w/vuln.db" --no-cache --format json --insecure-registry "$reg" "$D" | jq -c '.results[0].findings')" \
+  "$(jq -c '.results[] | select(.container == "app") | .findings' <<<"$out")"
+expect_eq "the Ubuntu image has no Debian advisories" "0" \
+  "$(jq '[.results[] | select(.container == "sidecar") | .findings[]] | length' <<<"$out")"
+
+# Each image is pulled once: a counting proxy (a few lines of Python) logs the requests.
+cat >"$w/count.py" <<'PY'
+import http.server, http.client, sys
+port, upstream, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self):
+        open(log, "a").write(self.path + "\n")
+        c = http.client.HTTPConnection("127.0.0.1", upstream)
+        c.request("GET", self.path, headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+        r = c.getresponse(); body = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection"): self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+cport=$(free_port)
+python3 "$w/count.py" "$cport" "$port" "$w/requests" &
+pids+=($!)
+wait_port "$cport"
+sed "s/127.0.0.1:$port/127.0.0.1:$cport/g" "$w/m/app.yaml" >"$w/counted.yaml"
+"$KMEND" scan --db "$w/vuln.db" --no-cache --format json --insecure-registry "127.0.0.1:$cport" "$w/counted.yaml" >/dev/null
+expect_eq "debian:12 manifest fetched once for 3 containers" "1" "$(grep -c '^/v2/kmend/debian/manifests/12$' "$w/requests")"
+expect_eq "ubuntu:18.04 manifest fetched once" "1" "$(grep -c '^/v2/kmend/ubuntu/manifests/18.04$' "$w/requests")"
+
+# Bad manifests: named, with where.
+printf 'kind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: noimage\n' >"$w/noimage.yaml"
+run_kmend scan --db "$w/vuln.db" --no-cache "$w/noimage.yaml"
+expect_eq "a container without an image: exit 2" "2" "$rc"
+expect_contains "a container without an image: named" "$w/noimage.yaml: document 1: Pod 'x': container 'noimage' has no image" "$err"
+printf 'kind: Pod\nspec: [unclosed\n' >"$w/broken.yaml"
+run_kmend scan --db "$w/vuln.db" --no-cache "$w/broken.yaml"
+expect_eq "invalid YAML: exit 2" "2" "$rc"
+expect_contains "invalid YAML: file, line and column" "$w/broken.yaml:3:" "$err"
+printf 'a: &x [1]\nb: *x\n' >"$w/alias.yaml"
+run_kmend scan --db "$w/vuln.db" --no-cache "$w/alias.yaml"
+expect_contains "YAML aliases are refused" "YAML aliases are not accepted" "$err"
+done_testing
