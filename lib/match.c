@@ -21,6 +21,12 @@ int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size)
 		snprintf(out, size, "ubuntu:%s", v);
 		return 0;
 	}
+	/* rpm distributions publish per major release. */
+	if (!strcmp(os->id, "almalinux") || !strcmp(os->id, "rocky") || !strcmp(os->id, "rhel") ||
+	    !strcmp(os->id, "centos")) {
+		snprintf(out, size, "%s:%.*s", os->id, (int)strcspn(v, "."), v);
+		return 0;
+	}
 	if (!strcmp(os->id, "alpine")) {
 		const char *dot = strchr(v, '.');
 		size_t n = dot ? (size_t)(strchr(dot + 1, '.') ? strchr(dot + 1, '.') - v
@@ -86,6 +92,29 @@ static int on_advisory(const struct kmend_advisory *a, const char *source, void 
 	return c->failed ? -ENOMEM : 0;
 }
 
+/*
+ * The package's findings are out->items[first..]: the version that fixes all of
+ * the fixable ones is the greatest of their fixed versions.
+ */
+static int set_fixed_in(struct kmend_findings *out, size_t first,
+                        const struct kmend_version_scheme *scheme)
+{
+	const char *best = NULL;
+
+	for (size_t i = first; i < out->count; i++) {
+		const char *f = out->items[i].fixed;
+		int r;
+		if (f &&
+		    (!best ||
+		     (scheme->compare(f, strlen(f), best, strlen(best), &r, NULL) == 0 && r > 0)))
+			best = f;
+	}
+	for (size_t i = first; best && i < out->count; i++)
+		if (!(out->items[i].fixed_in = strdup(best)))
+			return -ENOMEM;
+	return 0;
+}
+
 static int finding_order(const void *pa, const void *pb)
 {
 	const struct kmend_finding *a = pa, *b = pb;
@@ -117,7 +146,10 @@ int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
 		};
 		const char *key = by_source || by_origin ? p->source : p->name;
 
-		if ((r = kmend_vulndb_lookup(db, ecosystem, key, on_advisory, &c, err)) < 0) {
+		size_t first = out->count;
+
+		if ((r = kmend_vulndb_lookup(db, ecosystem, key, on_advisory, &c, err)) < 0 ||
+		    (r = set_fixed_in(out, first, scheme_of(p->type))) < 0) {
 			kmend_findings_free(out);
 			return r;
 		}
@@ -141,6 +173,7 @@ void kmend_findings_free(struct kmend_findings *f)
 		free(x->fixed);
 		free(x->severity);
 		free(x->data_source);
+		free(x->fixed_in);
 	}
 	free(f->items);
 	memset(f, 0, sizeof(*f));

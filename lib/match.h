@@ -16,6 +16,8 @@ struct kmend_finding {
 	char *fixed;        /* NULL: no fix published */
 	char *severity;
 	char *data_source; /* the feed it came from */
+	char *fixed_in;    /* the version of the package that fixes all its fixable findings;
+	                      NULL when none of them has a fix */
 };
 
 struct kmend_findings {
@@ -37,6 +39,8 @@ int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size);
  * package is affected when its version sorts before the fixed version (by the
  * package type's scheme) or when no fix exists. Findings are sorted by
  * package, then id. An advisory whose fixed version is invalid is skipped.
+ * OS ecosystems: debian:MAJOR, ubuntu:VERSION, alpine:MAJOR.MINOR, and
+ * almalinux, rocky, rhel, centos by MAJOR.
  */
 int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
                 struct kmend_findings *out, struct kmend_error *err);

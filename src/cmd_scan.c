@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "array.h"
 #include "cli.h"
+#include "ignore.h"
+#include "report_sarif.h"
 #include "image_args.h"
 #include "inventory.h"
 #include "match.h"
@@ -34,26 +37,30 @@ static void scan_usage(void)
 	    "many containers run it.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --format table|json   output format (default: table)\n"
+	    "  --format table|json|sarif  output format (default: table)\n"
 	    "  --db PATH             the vulnerability store (default: "
 	    "$XDG_CACHE_HOME/kmend/vuln.db)\n"
 	    "  --severity LIST       only these severities (comma-separated: critical, high,\n"
 	    "                        medium, low, negligible, unknown)\n"
 	    "  --ignore-unfixed      leave out vulnerabilities with no fix published\n"
 	    "  --exit-code N         exit with N when findings remain (default: 0)\n"
+	    "  --ignore-file FILE    accepted risks: YAML 'ignore: [{id, package, expires,\n"
+	    "                        reason}]' (docs/scan.md); expired entries stop applying\n"
 	    "  -h, --help            show this help\n"
 	    "%s"
 	    "\n"
 	    "JSON: {\"results\": [{\"target\", \"workload\", \"container\", \"image\", "
 	    "\"digest\",\n"
 	    "\"os\", \"findings\": [{\"id\", \"aliases\", \"package\", \"source\", \"installed\",\n"
-	    "\"fixed\", \"severity\", \"data_source\"}]}]} (docs/scan.md).\n",
+	    "\"fixed\", \"fixed_in\", \"severity\", \"data_source\"}]}]} (docs/scan.md).\n",
 	    cli_image_options_help);
 }
 
 struct scan_filter {
 	unsigned severity_mask; /* bit i: severities[i] is wanted */
 	int ignore_unfixed;
+	struct kmend_ignore *ignore; /* accepted risks, may be NULL */
+	time_t now;
 };
 
 static int severity_index(const char *s)
@@ -83,8 +90,15 @@ static int parse_severities(const char *list, unsigned *mask)
 
 static int wanted(const struct scan_filter *f, const struct kmend_finding *x)
 {
-	return (f->severity_mask & (1u << severity_index(x->severity))) &&
-	       !(f->ignore_unfixed && !x->fixed);
+	struct kmend_ignore_rule *rule;
+
+	if (!(f->severity_mask & (1u << severity_index(x->severity))) ||
+	    (f->ignore_unfixed && !x->fixed))
+		return 0;
+	rule = kmend_ignore_find(f->ignore, x->id, x->aliases, x->package, f->now);
+	if (rule)
+		rule->used = 1;
+	return rule == NULL;
 }
 
 static json_t *str_or_null(const char *s)
@@ -172,10 +186,11 @@ static json_t *result_json(const char *target, const struct kmend_container_ref 
 		for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
 			json_array_append_new(aliases, json_string(w));
 		json_array_append_new(
-		    list, json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:s}", "id", x->id,
+		    list, json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "id", x->id,
 		                    "aliases", aliases, "package", x->package, "source", x->source,
 		                    "installed", x->installed, "fixed", str_or_null(x->fixed),
-		                    "severity", x->severity, "data_source", x->data_source));
+		                    "fixed_in", str_or_null(x->fixed_in), "severity", x->severity,
+		                    "data_source", x->data_source));
 	}
 	json_object_set_new(r, "findings", list);
 	return r;
@@ -304,11 +319,14 @@ static int scan_run(int argc, char **argv)
 	    {"severity", required_argument, NULL, 's'},
 	    {"ignore-unfixed", no_argument, NULL, 'u'},
 	    {"exit-code", required_argument, NULL, 'x'},
+	    {"ignore-file", required_argument, NULL, 'i'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_IMAGE_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct scan_filter filter = {.severity_mask = (1u << NSEVERITIES) - 1};
+	struct scan_filter filter = {.severity_mask = (1u << NSEVERITIES) - 1, .now = time(NULL)};
+	struct kmend_ignore ignore = {0};
+	const char *ignore_file = NULL;
 	const char *format = "table";
 	char dbpath[4096] = "";
 	struct cli_image_args ia;
@@ -336,6 +354,7 @@ static int scan_run(int argc, char **argv)
 				return cli_usage_error("scan", "bad --severity '%s'", optarg);
 			break;
 		case 'u': filter.ignore_unfixed = 1; break;
+		case 'i': ignore_file = optarg; break;
 		case 'x': exit_code = atoi(optarg); break;
 		case 'h': scan_usage(); return KMEND_EXIT_OK;
 		default:
@@ -343,17 +362,30 @@ static int scan_run(int argc, char **argv)
 			                       argv[optind - 1]);
 		}
 	}
-	if (strcmp(format, "table") && strcmp(format, "json"))
-		return cli_usage_error("scan", "unknown format '%s'; use table or json", format);
+	if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "sarif"))
+		return cli_usage_error("scan", "unknown format '%s'; use table, json or sarif",
+		                       format);
 	if (optind == argc)
 		return cli_usage_error("scan", "expected one or more images");
+	if (ignore_file) {
+		if (kmend_ignore_load(ignore_file, &ignore, &err) < 0)
+			return cli_report("scan", &err);
+		filter.ignore = &ignore;
+		for (size_t i = 0; i < ignore.count; i++)
+			if (ignore.rules[i].expires && filter.now >= ignore.rules[i].expires)
+				fprintf(
+				    stderr,
+				    "kmend scan: warning: %s: the rule for %s expired on %s and "
+				    "no longer applies\n",
+				    ignore_file, ignore.rules[i].id, ignore.rules[i].expires_text);
+	}
 	cli_image_args_finish(&ia);
 	if (!dbpath[0] && kmend_vulndb_default_path(dbpath, sizeof(dbpath)) < 0)
 		return cli_usage_error("scan",
 		                       "no cache directory: set XDG_CACHE_HOME or use --db");
 	if (kmend_vulndb_open(dbpath, false, &db, &err) < 0)
 		return cli_report("scan", &err);
-	if (!strcmp(format, "json"))
+	if (strcmp(format, "table"))
 		results = json_array();
 	st = (struct scan_state){.ia = &ia, .db = db, .filter = &filter, .results = results};
 	for (int i = optind; i < argc; i++) {
@@ -371,8 +403,12 @@ static int scan_run(int argc, char **argv)
 	found = st.found;
 	worst = st.worst;
 	kmend_vulndb_close(db);
+	kmend_ignore_free(&ignore);
 	if (results) {
-		json_t *doc = json_pack("{s:o}", "results", results);
+		json_t *doc = !strcmp(format, "sarif")
+		                  ? kmend_sarif_from_results(results, KMEND_VERSION_STRING)
+		                  : json_pack("{s:O}", "results", results);
+		json_decref(results);
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(doc);

@@ -41,6 +41,36 @@ expect_contains "table: totals by severity" "Total: $(wc -l <"$w/expected") (cri
 run_kmend scan --db "$db" --no-cache --exit-code 7 --severity critical "oci:$img/oci:12"
 expect_eq "--exit-code with nothing left after filters: 0" "0" "$rc"
 
+# fixed_in: per package, the greatest fixed version of its findings.
+run_kmend scan --db "$db" --no-cache --format json "oci:$img/oci:12"
+jq -r '.results[0].findings[] | "\(.package)\t\(.fixed)\t\(.fixed_in)"' <<<"$out" >"$w/fixed_in"
+expect_eq "fixed_in is at least every fixed version of the package (dpkg's order)" "" \
+  "$(while IFS=$'\t' read -r p f i; do dpkg --compare-versions "$f" le "$i" || echo "$p: $f > $i"; done <"$w/fixed_in")"
+expect_eq "fixed_in is one of the package's fixed versions" "" \
+  "$(while IFS=$'\t' read -r p f i; do grep -q "^$p	.*	$i\$" "$w/expected" || echo "$p: $i"; done <"$w/fixed_in")"
+
+# SARIF 2.1.0: one result per finding, every rule it names defined.
+run_kmend scan --db "$db" --no-cache --format sarif "oci:$img/oci:12"
+expect_eq "sarif: version and tool" "2.1.0 kmend" "$(jq -r '"\(.version) \(.runs[0].tool.driver.name)"' <<<"$out")"
+expect_eq "sarif: one result per finding" "$(wc -l <"$w/expected")" "$(jq '.runs[0].results | length' <<<"$out")"
+expect_eq "sarif: every ruleId is a rule" "[]" \
+  "$(jq -c '[.runs[0].tool.driver.rules[].id] as $r | [.runs[0].results[].ruleId | select(. as $id | $r | index($id) | not)]' <<<"$out")"
+expect_eq "sarif: levels are SARIF's" "[]" \
+  "$(jq -c '[.runs[0].results[].level | select(. != "error" and . != "warning" and . != "note")]' <<<"$out")"
+
+# The ignore file: an accepted risk leaves the report; an expired one does not.
+first=$(head -1 "$w/expected" | cut -f2)
+pkg=$(head -1 "$w/expected" | cut -f1)
+printf 'ignore:\n  - id: %s\n    package: %s\n    reason: accepted for the test\n  - id: %s\n    expires: 2020-01-01\n    reason: expired long ago\n' "$first" "$pkg" "$(sed -n 2p "$w/expected" | cut -f2)" >"$w/ignore.yaml"
+run_kmend scan --db "$db" --no-cache --format json --ignore-file "$w/ignore.yaml" "oci:$img/oci:12"
+expect_eq "ignored: one finding fewer" "$(($(wc -l <"$w/expected") - 1))" "$(jq '.results[0].findings | length' <<<"$out")"
+expect_eq "ignored: that one is gone" "" "$(jq -r --arg id "$first" --arg p "$pkg" '.results[0].findings[] | select(.id == $id and .package == $p) | .id' <<<"$out")"
+expect_contains "expired rule: warned about" "expired on 2020-01-01 and no longer applies" "$err"
+printf 'ignore:\n  - id: CVE-1\n' >"$w/bad-ignore.yaml"
+run_kmend scan --db "$db" --no-cache --ignore-file "$w/bad-ignore.yaml" "oci:$img/oci:12"
+expect_eq "an ignore entry without a reason: exit 2" "2" "$rc"
+expect_contains "an ignore entry without a reason: named" "ignore entry 1: no reason" "$err"
+
 # Importing again changes nothing.
 run_kmend db import --db "$db" "$feed"
 run_kmend db status --db "$db"

@@ -39,6 +39,7 @@ static int setup(void **state)
 	add("debian:12", "openssl", "CVE-TILDE-OLD", "3.0.11-1~deb12u2", "high");
 	add("debian:12", "curl", "CVE-DEB12U", "7.88.1-10+deb12u10", "medium");
 	add("debian:12", "curl", "CVE-UNFIXED", NULL, "low");
+	add("debian:12", "curl", "CVE-DEB12U-EARLIER", "7.88.1-10+deb12u7", "low");
 	add("debian:11", "curl", "CVE-OTHER-RELEASE", "9.0", "high");
 	add("debian:12", "libcurl4", "CVE-BINARY-NAME", "9.0", "high");
 	add("alpine:3.19", "busybox", "CVE-APK", "1.36.1-r16", "critical");
@@ -99,11 +100,15 @@ static void test_debian_cases(void **state)
 	pkg(&inv, KMEND_PKG_DEB, "libcurl4", "7.88.1-10+deb12u5", "curl", "7.88.1-10+deb12u5");
 	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
 	assert_string_equal(ids(&f, buf, sizeof(buf)),
-	                    "bsdutils:CVE-EPOCH libcurl4:CVE-DEB12U libcurl4:CVE-UNFIXED "
+	                    "bsdutils:CVE-EPOCH libcurl4:CVE-DEB12U libcurl4:CVE-DEB12U-EARLIER "
+	                    "libcurl4:CVE-UNFIXED "
 	                    "libssl3:CVE-TILDE");
 	for (size_t i = 0; i < f.count; i++) {
-		if (!strcmp(f.items[i].id, "CVE-UNFIXED"))
+		if (!strcmp(f.items[i].id, "CVE-UNFIXED")) {
 			assert_null(f.items[i].fixed);
+			/* The package's fixed_in covers its fixable findings. */
+			assert_string_equal(f.items[i].fixed_in, "7.88.1-10+deb12u10");
+		}
 		if (!strcmp(f.items[i].id, "CVE-EPOCH")) {
 			assert_string_equal(f.items[i].installed, "2.38.1-5+deb12u2");
 			assert_string_equal(f.items[i].source, "util-linux");
