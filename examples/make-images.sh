@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Re-create the bundled example image examples/images/ubuntu-18.04 (an OCI layout): one layer
-# holding Ubuntu 18.04's /etc/os-release and the dpkg status database of a real Ubuntu 18.04
-# system (trivy's "valid" dpkg fixture, test/fixtures/pkgdb/trivy-dpkg/valid.txtar; see
-# test/fixtures/pkgdb/PROVENANCE.md). Nothing else of the system is there: it is an image of
-# what kmend reads. Deterministic: the same bytes every time.
+# Re-create the bundled example images (OCI layouts), each one layer holding only what kmend
+# reads: an os-release and a real dpkg status database. Deterministic: the same bytes every
+# time.
+#   examples/images/ubuntu-18.04: Ubuntu 18.04's os-release and the status of a real Ubuntu
+#     18.04 system (trivy's "valid" dpkg fixture; test/fixtures/pkgdb/PROVENANCE.md)
+#   examples/images/debian-12: Debian 12's os-release and the status of the test image
+#     test/images/debian12 built on 2026-11-22 (debootstrap minbase + hello), kept in
+#     examples/debian-12-dpkg-status and examples/debian-12-os-release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . test/oci-layout.bash
@@ -26,4 +29,13 @@ tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$w/layer.tar
 gzip -n -9 -c "$w/layer.tar" >"$w/layer.tar.gz"
 rm -rf examples/images/ubuntu-18.04
 oci_layout examples/images/ubuntu-18.04 18.04 "$w/layer.tar.gz"
-echo "examples/images/ubuntu-18.04 written"
+
+mkdir -p "$w/deb/usr/lib" "$w/deb/etc" "$w/deb/var/lib/dpkg"
+cp examples/debian-12-os-release "$w/deb/usr/lib/os-release"
+ln -s ../usr/lib/os-release "$w/deb/etc/os-release"
+cp examples/debian-12-dpkg-status "$w/deb/var/lib/dpkg/status"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$w/deb.tar" -C "$w/deb" .
+gzip -n -9 -c "$w/deb.tar" >"$w/deb.tar.gz"
+rm -rf examples/images/debian-12
+oci_layout examples/images/debian-12 12 "$w/deb.tar.gz"
+echo "examples/images written"

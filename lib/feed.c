@@ -80,8 +80,8 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Every *.json member of a zip (OSV's per-ecosystem all.zip), into one source. */
-static int import_zip(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
-                      const char **format, struct kmend_error *err)
+static int import_zip(struct kmend_vulndb *db, const char *path, const char *source,
+                      struct kmend_import_stats *st, const char **format, struct kmend_error *err)
 {
 	struct archive *a;
 	struct archive_entry *ae;
@@ -98,7 +98,7 @@ static int import_zip(struct kmend_vulndb *db, const char *path, struct kmend_im
 		return r;
 	}
 	*format = "osv";
-	if ((r = kmend_vulndb_begin(db, path, "osv-zip", err)) < 0) {
+	if ((r = kmend_vulndb_begin(db, source, "osv-zip", err)) < 0) {
 		kmend_archive.archive_read_free(a);
 		return r;
 	}
@@ -166,6 +166,13 @@ static int parse_documents(const char *path, const char *data, size_t len, json_
 int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
                            const char **format, struct kmend_error *err)
 {
+	return kmend_feed_import_as(db, path, path, st, format, err);
+}
+
+int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *source,
+                         struct kmend_import_stats *st, const char **format,
+                         struct kmend_error *err)
+{
 	const struct kmend_feed_format *text = NULL;
 	_cleanup_free_ char *data = NULL;
 	struct kmend_istream *s;
@@ -182,7 +189,7 @@ int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kme
 		                       "%lld bytes, over kmend's limit of %lld for one feed file",
 		                       (long long)sb.st_size, (long long)KMEND_FEED_MAX_SIZE);
 	if (ends_with(path, ".zip"))
-		return import_zip(db, path, st, format, err);
+		return import_zip(db, path, source, st, format, err);
 	if ((r = kmend_istream_open_file(path, 0, UINT64_MAX, &s, err)) < 0)
 		return r;
 	r = kmend_istream_slurp(s, KMEND_FEED_MAX_SIZE, path, &data, &len, err);
@@ -195,7 +202,7 @@ int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kme
 			text = kmend_feed_formats[i];
 	if (text) {
 		*format = text->name;
-		if ((r = kmend_vulndb_begin(db, path, text->name, err)) < 0)
+		if ((r = kmend_vulndb_begin(db, source, text->name, err)) < 0)
 			return r;
 		if ((r = text->import_text(db, path, data, len, st, err)) < 0) {
 			kmend_vulndb_rollback(db);
@@ -215,7 +222,7 @@ int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kme
 		return unknown_format(path, err);
 	}
 	*format = format_of(json_array_get(docs, 0))->name;
-	if ((r = kmend_vulndb_begin(db, path, *format, err)) < 0) {
+	if ((r = kmend_vulndb_begin(db, source, *format, err)) < 0) {
 		json_decref(docs);
 		return r;
 	}

@@ -56,6 +56,11 @@ extern const struct kmend_feed_format *const kmend_feed_formats[];
 int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
                            const char **format, struct kmend_error *err);
 
+/* The same, naming the source source (a URL the file was downloaded from) instead of path. */
+int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *source,
+                         struct kmend_import_stats *st, const char **format,
+                         struct kmend_error *err);
+
 /* Debian/Ubuntu urgency or a feed's severity word, as kmend's severity names. */
 const char *kmend_severity_normalize(const char *word);
 

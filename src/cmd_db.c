@@ -9,11 +9,14 @@
 
 #include "cli.h"
 #include "feed.h"
+#include "feed_download.h"
+#include "layercache.h"
 #include "vulndb.h"
 
 static void db_usage(void)
 {
 	printf("Usage: kmend db import [--db PATH] FILE|DIR...\n"
+	       "       kmend db update [--db PATH] [URL...]\n"
 	       "       kmend db status [--db PATH]\n"
 	       "\n"
 	       "Keep published vulnerability data in a local store (one SQLite file, default\n"
@@ -25,6 +28,9 @@ static void db_usage(void)
 	       "           (JSON or YAML). Importing a file again\n"
 	       "           replaces what it brought. Malformed entries are reported (file and\n"
 	       "           position) and skipped; the rest is imported.\n"
+	       "  update   download feeds over HTTP(S) and import them, each under its URL:\n"
+	       "           the URLs given, else $KMEND_FEED_URLS (space-separated), else the\n"
+	       "           lines of $XDG_CONFIG_HOME/kmend/feeds\n"
 	       "  status   the sources in the store: format, records, when imported\n"
 	       "\n"
 	       "Options:\n"
@@ -118,6 +124,84 @@ static int print_source(const struct kmend_vulndb_source *s, void *ctx)
 	return 0;
 }
 
+/* The feed URLs: arguments, else $KMEND_FEED_URLS, else the lines of the feeds file. */
+static int feed_urls(int argc, char **argv, char urls[][2048], int max, char *conf, size_t size)
+{
+	const char *env = getenv("KMEND_FEED_URLS"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char line[2048];
+	int n = 0;
+	FILE *f;
+
+	for (int i = 0; i < argc && n < max; i++)
+		snprintf(urls[n++], 2048, "%s", argv[i]);
+	if (n)
+		return n;
+	if (env && *env) {
+		char buf[8192], *save = NULL;
+		snprintf(buf, sizeof(buf), "%s", env);
+		for (char *w = strtok_r(buf, " \n", &save); w && n < max;
+		     w = strtok_r(NULL, " \n", &save))
+			snprintf(urls[n++], 2048, "%s", w);
+		return n;
+	}
+	snprintf(conf, size, "%s%s/kmend/feeds",
+	         xdg && *xdg ? xdg
+	         : home      ? home
+	                     : "",
+	         xdg && *xdg ? "" : "/.config");
+	if (!(f = fopen(conf, "r")))
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] && line[0] != '#')
+			snprintf(urls[n++], 2048, "%s", line);
+	}
+	fclose(f);
+	return n;
+}
+
+static int db_update(const char *path, int argc, char **argv)
+{
+	static char urls[64][2048];
+	char conf[4096] = "", dir[4096], file[8192], cache[4096];
+	struct kmend_vulndb *db;
+	struct kmend_error err;
+	int n = feed_urls(argc, argv, urls, 64, conf, sizeof(conf)), failures = 0;
+
+	if (n == 0) {
+		fprintf(
+		    stderr,
+		    "kmend db update: no feed URLs: give them as arguments, in $KMEND_FEED_URLS, "
+		    "or one per line in %s (docs/scan.md lists what distributions publish)\n",
+		    conf);
+		return KMEND_EXIT_USAGE;
+	}
+	if (kmend_default_cache_dir(cache, sizeof(cache)) < 0)
+		snprintf(cache, sizeof(cache), "/tmp/kmend");
+	snprintf(dir, sizeof(dir), "%s/feeds", cache);
+	if (kmend_vulndb_open(path, true, &db, &err) < 0)
+		return cli_report("db update", &err);
+	for (int i = 0; i < n; i++) {
+		struct kmend_import_stats st;
+		const char *format = "";
+
+		if (kmend_feed_download(urls[i], dir, file, sizeof(file), &err) < 0 ||
+		    kmend_feed_import_as(db, file, urls[i], &st, &format, &err) < 0) {
+			int code = cli_report("db update", &err);
+			failures = code > failures ? code : failures;
+			continue;
+		}
+		printf("%s: %s, %zu advisories\n", urls[i], format, st.added);
+		if (st.skipped)
+			fprintf(stderr,
+			        "kmend db update: warning: %zu entries skipped (first: %s)\n",
+			        st.skipped, st.first_problem);
+	}
+	kmend_vulndb_close(db);
+	return failures;
+}
+
 static int db_run(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -157,6 +241,8 @@ static int db_run(int argc, char **argv)
 		kmend_vulndb_close(db);
 		return run.failures ? KMEND_EXIT_USAGE : KMEND_EXIT_OK;
 	}
+	if (!strcmp(verb, "update"))
+		return db_update(path, argc - optind, argv + optind);
 	if (!strcmp(verb, "status")) {
 		if (kmend_vulndb_open(path, false, &db, &err) < 0)
 			return cli_report("db status", &err);
@@ -166,7 +252,7 @@ static int db_run(int argc, char **argv)
 		kmend_vulndb_close(db);
 		return c < 0 ? cli_report("db status", &err) : KMEND_EXIT_OK;
 	}
-	return cli_usage_error("db", "unknown action '%s': use import or status", verb);
+	return cli_usage_error("db", "unknown action '%s': use import, update or status", verb);
 }
 
 const struct cli_command cli_db = {
