@@ -120,8 +120,7 @@ int kmend_workloads_from_file(const char *path, struct kmend_container_list *out
 {
 	_cleanup_free_ char *data = NULL;
 	struct kmend_istream *s;
-	json_t *docs, *doc;
-	size_t len, i;
+	size_t len;
 	int r;
 
 	if ((r = kmend_istream_open_file(path, 0, UINT64_MAX, &s, err)) < 0)
@@ -130,6 +129,16 @@ int kmend_workloads_from_file(const char *path, struct kmend_container_list *out
 	kmend_istream_close(s);
 	if (r < 0)
 		return r;
+	return kmend_workloads_from_memory(data, len, path, out, err);
+}
+
+int kmend_workloads_from_memory(const char *data, size_t len, const char *path,
+                                struct kmend_container_list *out, struct kmend_error *err)
+{
+	json_t *docs, *doc;
+	size_t i;
+	int r;
+
 	if ((r = kmend_yaml_to_json(data, len, path, &docs, err)) < 0)
 		return r;
 	json_array_foreach(docs, i, doc)

@@ -33,6 +33,10 @@ struct kmend_container_list {
 int kmend_workloads_from_file(const char *path, struct kmend_container_list *out,
                               struct kmend_error *err);
 
+/* The same for a manifest already in memory; name stands for the file in errors. */
+int kmend_workloads_from_memory(const char *data, size_t len, const char *name,
+                                struct kmend_container_list *out, struct kmend_error *err);
+
 void kmend_container_list_free(struct kmend_container_list *l);
 
 #endif
