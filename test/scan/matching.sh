@@ -11,6 +11,18 @@ while IFS= read -r f; do
   run_kmend db import --db "$db" "$f"
   expect_eq "imports: ${f#$feeds/}" "0" "$rc"
 done < <(find "$feeds" -type f ! -name '*.md' | LC_ALL=C sort)
+# OSV's per-ecosystem all.zip: every record in it, as one source.
+python3 -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for f in sys.argv[2:]: z.write(f, f.split("/")[-1])' "$w/all.zip" "$feeds/ubuntu-osv/usn/USN-6737-1.json" "$feeds/ubuntu-osv/UBUNTU-CVE-2025-38094.json"
+run_kmend db import --db "$w/zip.db" "$w/all.zip"
+expect_eq "all.zip: exit 0" "0" "$rc"
+expect_contains "all.zip: the records inside" "$w/all.zip: osv, 2 advisories" "$out"
+head -c 200 "$w/all.zip" >"$w/cut.zip"
+run_kmend db import --db "$w/zip.db" "$w/cut.zip"
+expect_eq "a truncated zip: exit 2" "2" "$rc"
+expect_contains "a truncated zip: named" "$w/cut.zip" "$err"
+
 run_kmend db status --db "$db"
 expect_eq "every file is a source" "$(find "$feeds" -type f ! -name '*.md' | wc -l)" "$(grep -c "$feeds" <<<"$out")"
 
