@@ -4,11 +4,7 @@
 
 #include <stddef.h>
 
-/* A non-owning view of bytes. */
-struct kmend_span {
-	const char *ptr;
-	size_t len;
-};
+#include "span.h"
 
 enum kvtext_item {
 	KVTEXT_FIELD,      /* key and value are set */
@@ -32,11 +28,5 @@ void kvtext_init(struct kvtext_reader *r, const char *data, size_t len);
  * values are trimmed of surrounding blanks; the views point into the data.
  */
 enum kvtext_item kvtext_next(struct kvtext_reader *r);
-
-/* True when the span equals the NUL-terminated s. */
-int kmend_span_eq(struct kmend_span a, const char *s);
-
-/* Copy a span into a new NUL-terminated string; NULL on allocation failure. */
-char *kmend_span_dup(struct kmend_span a);
 
 #endif

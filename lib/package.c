@@ -73,6 +73,32 @@ int kmend_package_list_add(struct kmend_package_list *list, const struct kmend_p
 	return 0;
 }
 
+int kmend_package_list_add_spans(struct kmend_package_list *list, enum kmend_package_type type,
+                                 struct kmend_span name, struct kmend_span version,
+                                 struct kmend_span arch, struct kmend_span source,
+                                 struct kmend_span source_version)
+{
+	struct kmend_span spans[] = {name, version, arch, source, source_version};
+	char *s[5] = {NULL};
+	int r = 0;
+
+	for (size_t i = 0; i < 5; i++)
+		if (spans[i].len && !(s[i] = kmend_span_dup(spans[i])))
+			r = -ENOMEM;
+	if (r == 0)
+		r = kmend_package_list_add(list, &(struct kmend_package){
+		                                     .type = type,
+		                                     .name = s[0],
+		                                     .version = s[1],
+		                                     .arch = s[2],
+		                                     .source = s[3],
+		                                     .source_version = s[4],
+		                                 });
+	for (size_t i = 0; i < 5; i++)
+		free(s[i]);
+	return r;
+}
+
 void kmend_package_list_skip(struct kmend_package_list *list, const char *source, long line,
                              const char *reason)
 {

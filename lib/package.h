@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "span.h"
 
 enum kmend_package_type {
 	KMEND_PKG_DEB,
@@ -51,6 +52,15 @@ struct kmend_package_list {
  * -ENOMEM, or -KMEND_E_TOO_LARGE past KMEND_MAX_PACKAGES.
  */
 int kmend_package_list_add(struct kmend_package_list *list, const struct kmend_package *pkg);
+
+/*
+ * The same for a package whose fields are views into a database's text; an
+ * empty span is an absent field. Returns as kmend_package_list_add.
+ */
+int kmend_package_list_add_spans(struct kmend_package_list *list, enum kmend_package_type type,
+                                 struct kmend_span name, struct kmend_span version,
+                                 struct kmend_span arch, struct kmend_span source,
+                                 struct kmend_span source_version);
 
 /* Record an entry that was left out; line is 1-based or 0. */
 void kmend_package_list_skip(struct kmend_package_list *list, const char *source, long line,

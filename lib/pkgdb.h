@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "package.h"
+#include "version.h"
 
 /*
  * A package database backend.
@@ -34,6 +35,18 @@ extern const struct kmend_pkgdb kmend_pkgdb_rpm;
 
 /* Every backend, NULL-terminated. */
 extern const struct kmend_pkgdb *const kmend_pkgdbs[];
+
+/*
+ * Why an entry of a text database cannot be listed, or NULL when it can: no
+ * name, no version, a field over KMEND_PKGDB_FIELD_MAX (other_len is the
+ * longest other field kept), a version the scheme rejects (a package that
+ * cannot be matched against advisories). name_field and version_field name
+ * the fields as the database writes them; the text may be built in buf.
+ */
+const char *kmend_pkgdb_entry_problem(struct kmend_span name, struct kmend_span version,
+                                      size_t other_len, const struct kmend_version_scheme *scheme,
+                                      const char *name_field, const char *version_field, char *buf,
+                                      size_t size);
 
 /* The backend that reads path (image-relative, no leading '/'), or NULL. */
 const struct kmend_pkgdb *kmend_pkgdb_for_path(const char *path);

@@ -16,42 +16,20 @@ struct apk_record {
 
 static int apk_emit(const char *path, struct apk_record *rec, struct kmend_package_list *out)
 {
-	char *name, *version, *arch, *origin;
-	int r;
+	char why[160];
 
-	if (!rec->problem && !rec->name.len)
-		rec->problem = "an entry without a P: name";
-	if (!rec->problem && !rec->version.len)
-		rec->problem = "a package without a V: version";
-	if (!rec->problem &&
-	    (rec->name.len > KMEND_PKGDB_FIELD_MAX || rec->version.len > KMEND_PKGDB_FIELD_MAX))
-		rec->problem = "a field longer than kmend accepts";
-	if (!rec->problem &&
-	    kmend_version_apk.validate(rec->version.ptr, rec->version.len, NULL) < 0)
-		rec->problem = "a package whose V: is not a valid apk version";
+	if (!rec->problem)
+		rec->problem = kmend_pkgdb_entry_problem(rec->name, rec->version, rec->origin.len,
+		                                         &kmend_version_apk, "P: name",
+		                                         "V: version", why, sizeof(why));
 	if (rec->problem) {
 		kmend_package_list_skip(out, path,
 		                        rec->problem_line ? rec->problem_line : rec->first_line,
 		                        rec->problem);
 		return 0;
 	}
-	name = kmend_span_dup(rec->name);
-	version = kmend_span_dup(rec->version);
-	arch = rec->arch.len ? kmend_span_dup(rec->arch) : NULL;
-	origin = rec->origin.len ? kmend_span_dup(rec->origin) : NULL;
-	r = !name || !version ? -ENOMEM
-	                      : kmend_package_list_add(out, &(struct kmend_package){
-	                                                        .type = KMEND_PKG_APK,
-	                                                        .name = name,
-	                                                        .version = version,
-	                                                        .arch = arch,
-	                                                        .source = origin,
-	                                                    });
-	free(name);
-	free(version);
-	free(arch);
-	free(origin);
-	return r;
+	return kmend_package_list_add_spans(out, KMEND_PKG_APK, rec->name, rec->version, rec->arch,
+	                                    rec->origin, (struct kmend_span){0});
 }
 
 static int apk_parse(const char *path, const char *data, size_t len, struct kmend_package_list *out,

@@ -60,20 +60,12 @@ static void dpkg_split_source(struct kmend_span source, struct kmend_span *name,
 static int dpkg_emit(const char *path, struct dpkg_stanza *st, struct kmend_package_list *out)
 {
 	struct kmend_span src_name = {0}, src_version = {0};
-	char *name, *version, *arch, *source = NULL, *source_version = NULL;
-	int r = 0;
+	char why[160];
 
-	if (!st->problem && !st->package.len)
-		st->problem = "a stanza without a Package name";
-	if (!st->problem && !st->version.len)
-		st->problem = "a package without a Version";
-	if (!st->problem &&
-	    (st->package.len > KMEND_PKGDB_FIELD_MAX || st->version.len > KMEND_PKGDB_FIELD_MAX ||
-	     st->source.len > KMEND_PKGDB_FIELD_MAX))
-		st->problem = "a field longer than kmend accepts";
-	/* A version dpkg itself would call malformed cannot be matched against advisories. */
-	if (!st->problem && kmend_version_deb.validate(st->version.ptr, st->version.len, NULL) < 0)
-		st->problem = "a package whose Version is not a valid Debian version";
+	if (!st->problem)
+		st->problem = kmend_pkgdb_entry_problem(st->package, st->version, st->source.len,
+		                                        &kmend_version_deb, "Package name",
+		                                        "Version", why, sizeof(why));
 	if (st->problem) {
 		kmend_package_list_skip(
 		    out, path, st->problem_line ? st->problem_line : st->first_line, st->problem);
@@ -83,30 +75,8 @@ static int dpkg_emit(const char *path, struct dpkg_stanza *st, struct kmend_pack
 		return 0;
 	if (st->source.len)
 		dpkg_split_source(st->source, &src_name, &src_version);
-	name = kmend_span_dup(st->package);
-	version = kmend_span_dup(st->version);
-	arch = st->arch.len ? kmend_span_dup(st->arch) : NULL;
-	if (src_name.len)
-		source = kmend_span_dup(src_name);
-	if (src_version.len)
-		source_version = kmend_span_dup(src_version);
-	if (!name || !version)
-		r = -ENOMEM;
-	else
-		r = kmend_package_list_add(out, &(struct kmend_package){
-		                                    .type = KMEND_PKG_DEB,
-		                                    .name = name,
-		                                    .version = version,
-		                                    .arch = arch,
-		                                    .source = source,
-		                                    .source_version = source_version,
-		                                });
-	free(name);
-	free(version);
-	free(arch);
-	free(source);
-	free(source_version);
-	return r;
+	return kmend_package_list_add_spans(out, KMEND_PKG_DEB, st->package, st->version, st->arch,
+	                                    src_name, src_version);
 }
 
 static int dpkg_parse(const char *path, const char *data, size_t len,
