@@ -177,18 +177,13 @@ int kmend_image_check_blob(struct kmend_image *img, const struct kmend_descripto
                            struct kmend_error *err)
 {
 	struct kmend_istream *s;
-	char buf[1 << 16];
-	ssize_t n;
 	int r = open_blob_verified(img, d, &s, err);
 
 	if (r < 0)
 		return r;
-	while ((n = kmend_istream_read(s, buf, sizeof(buf))) > 0)
-		;
-	if (n < 0 && err)
-		*err = s->err;
+	r = kmend_istream_drain(s, err);
 	kmend_istream_close(s);
-	return n < 0 ? (int)n : 0;
+	return r;
 }
 
 int kmend_image_open_layer(struct kmend_image *img, size_t i, struct kmend_istream **out,

@@ -121,22 +121,6 @@ static la_ssize_t tar_source_read(struct archive *a, void *ctx, const void **buf
 	return n;
 }
 
-/* Drain what follows the tar's end marker, so that the stream checks its digest. */
-static int drain(struct tar_source *src, const char *name, struct kmend_error *err)
-{
-	ssize_t n;
-
-	while ((n = kmend_istream_read(src->stream, src->buf, sizeof(src->buf))) > 0)
-		;
-	if (n < 0) {
-		if (err)
-			*err = src->stream->err;
-		return (int)n;
-	}
-	(void)name;
-	return 0;
-}
-
 static int read_content(struct archive *a, const char *name, const char *path, la_int64_t size,
                         char **out, struct kmend_error *err)
 {
@@ -278,7 +262,8 @@ int kmend_layer_walk(struct kmend_istream *tar, const char *name, const struct k
 		}
 		goto done;
 	}
-	r = drain(src, name, err);
+	/* What follows the tar's end marker must be read too: the digest covers it. */
+	r = kmend_istream_drain(tar, err);
 done:
 	kmend_archive.archive_read_free(a);
 	free(src);

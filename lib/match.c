@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "cleanup.h"
 #include "version.h"
 
 int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size)
@@ -52,15 +53,6 @@ struct match_ctx {
 	int failed;
 };
 
-static char *dup_or_null(const char *s, int *failed)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	if (s && !d)
-		*failed = 1;
-	return d;
-}
-
 static int on_advisory(const struct kmend_advisory *a, const char *source, void *p)
 {
 	struct match_ctx *c = p;
@@ -80,14 +72,14 @@ static int on_advisory(const struct kmend_advisory *a, const char *source, void 
 		return -ENOMEM;
 	f = &c->out->items[c->out->count];
 	memset(f, 0, sizeof(*f));
-	f->id = dup_or_null(a->id, &c->failed);
-	f->aliases = dup_or_null(a->aliases, &c->failed);
-	f->package = dup_or_null(c->pkg->name, &c->failed);
-	f->source = dup_or_null(c->pkg->source, &c->failed);
-	f->installed = dup_or_null(c->installed, &c->failed);
-	f->fixed = dup_or_null(a->fixed, &c->failed);
-	f->severity = dup_or_null(a->severity, &c->failed);
-	f->data_source = dup_or_null(source, &c->failed);
+	f->id = kmend_strdup_or_null(a->id, &c->failed);
+	f->aliases = kmend_strdup_or_null(a->aliases, &c->failed);
+	f->package = kmend_strdup_or_null(c->pkg->name, &c->failed);
+	f->source = kmend_strdup_or_null(c->pkg->source, &c->failed);
+	f->installed = kmend_strdup_or_null(c->installed, &c->failed);
+	f->fixed = kmend_strdup_or_null(a->fixed, &c->failed);
+	f->severity = kmend_strdup_or_null(a->severity, &c->failed);
+	f->data_source = kmend_strdup_or_null(source, &c->failed);
 	c->out->count++;
 	return c->failed ? -ENOMEM : 0;
 }

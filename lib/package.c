@@ -1,6 +1,7 @@
 /* The package list: add, sort, free. */
 #include "package.h"
 #include "array.h"
+#include "cleanup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,19 +32,6 @@ static void package_free(struct kmend_package *p)
 	free(p->layer);
 }
 
-/* strdup that keeps NULL; sets *failed on allocation failure. */
-static char *dup_or_null(const char *s, int *failed)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*failed = 1;
-	return d;
-}
-
 int kmend_package_list_add(struct kmend_package_list *list, const struct kmend_package *pkg)
 {
 	struct kmend_package *p;
@@ -56,15 +44,15 @@ int kmend_package_list_add(struct kmend_package_list *list, const struct kmend_p
 	p = &list->items[list->count];
 	memset(p, 0, sizeof(*p));
 	p->type = pkg->type;
-	p->name = dup_or_null(pkg->name, &failed);
-	p->version = dup_or_null(pkg->version, &failed);
-	p->arch = dup_or_null(pkg->arch, &failed);
-	p->source = dup_or_null(pkg->source ? pkg->source : pkg->name, &failed);
+	p->name = kmend_strdup_or_null(pkg->name, &failed);
+	p->version = kmend_strdup_or_null(pkg->version, &failed);
+	p->arch = kmend_strdup_or_null(pkg->arch, &failed);
+	p->source = kmend_strdup_or_null(pkg->source ? pkg->source : pkg->name, &failed);
 	p->source_version =
-	    dup_or_null(pkg->source_version ? pkg->source_version : pkg->version, &failed);
-	p->source_rpm = dup_or_null(pkg->source_rpm, &failed);
-	p->modularity_label = dup_or_null(pkg->modularity_label, &failed);
-	p->layer = dup_or_null(pkg->layer, &failed);
+	    kmend_strdup_or_null(pkg->source_version ? pkg->source_version : pkg->version, &failed);
+	p->source_rpm = kmend_strdup_or_null(pkg->source_rpm, &failed);
+	p->modularity_label = kmend_strdup_or_null(pkg->modularity_label, &failed);
+	p->layer = kmend_strdup_or_null(pkg->layer, &failed);
 	if (failed) {
 		package_free(p);
 		return -ENOMEM;

@@ -14,6 +14,18 @@ void kmend_istream_close(struct kmend_istream *s)
 		s->ops->close(s);
 }
 
+int kmend_istream_drain(struct kmend_istream *s, struct kmend_error *err)
+{
+	char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = kmend_istream_read(s, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0 && err)
+		*err = s->err;
+	return n < 0 ? (int)n : 0;
+}
+
 ssize_t kmend_istream_read_full(struct kmend_istream *s, void *buf, size_t size)
 {
 	size_t done = 0;

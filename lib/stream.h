@@ -33,6 +33,12 @@ static inline ssize_t kmend_istream_read(struct kmend_istream *s, void *buf, siz
 
 void kmend_istream_close(struct kmend_istream *s);
 
+/*
+ * Read the stream to its end, discarding the bytes (so that a verifying stream
+ * beneath checks its digest). 0, or the read's negative code with err filled.
+ */
+int kmend_istream_drain(struct kmend_istream *s, struct kmend_error *err);
+
 /* Read until size bytes or the end; returns the count or a negative code. */
 ssize_t kmend_istream_read_full(struct kmend_istream *s, void *buf, size_t size);
 
