@@ -1,6 +1,6 @@
 /* kmend db: import vulnerability feeds into the local store, and show what it holds. */
-#include <dirent.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "feed.h"
 #include "feed_download.h"
 #include "layercache.h"
+#include "walk.h"
 #include "vulndb.h"
 
 static void db_usage(void)
@@ -64,51 +65,24 @@ static void import_one(struct import_run *run, const char *path)
 }
 
 /* The files a directory import takes: feeds by their usual names. */
-static int is_feed_name(const char *name, size_t len)
+static bool is_feed_name(const char *name)
 {
 	static const char *const suffixes[] = {".json", ".yaml", ".yml", ".zip"};
+	size_t len = strlen(name);
 
 	if (!strcmp(name, "list")) /* the tracker's data/DSA/list, data/DLA/list, data/CVE/list */
-		return 1;
+		return true;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		size_t n = strlen(suffixes[i]);
 		if (len > n && !strcmp(name + len - n, suffixes[i]))
-			return 1;
+			return true;
 	}
-	return 0;
+	return false;
 }
 
-static int name_order(const struct dirent **a, const struct dirent **b)
+static void import_walked(const char *file, void *run)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* A directory: its *.json files, in name order, recursively. */
-static void import_path(struct import_run *run, const char *path, int depth)
-{
-	struct dirent **names;
-	struct stat sb;
-	int n;
-
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && depth < 16) {
-		if ((n = scandir(path, &names, NULL, name_order)) < 0)
-			return;
-		for (int i = 0; i < n; i++) {
-			char child[8192];
-			const char *name = names[i]->d_name;
-			size_t len = strlen(name);
-			struct stat cs;
-
-			snprintf(child, sizeof(child), "%s/%s", path, name);
-			if (name[0] != '.' && stat(child, &cs) == 0 &&
-			    (S_ISDIR(cs.st_mode) || is_feed_name(name, len)))
-				import_path(run, child, depth + 1);
-			free(names[i]);
-		}
-		free(names);
-		return;
-	}
-	import_one(run, path);
+	import_one(run, file);
 }
 
 static int print_source(const struct kmend_vulndb_source *s, void *ctx)
@@ -237,7 +211,7 @@ static int db_run(int argc, char **argv)
 			return cli_report("db import", &err);
 		run.db = db;
 		for (int i = optind; i < argc; i++)
-			import_path(&run, argv[i], 0);
+			cli_walk(argv[i], is_feed_name, import_walked, &run);
 		kmend_vulndb_close(db);
 		return run.failures ? KMEND_EXIT_USAGE : KMEND_EXIT_OK;
 	}

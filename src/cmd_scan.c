@@ -1,5 +1,4 @@
 /* kmend scan: which installed packages of an image are vulnerable, and which version fixes them. */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "inventory.h"
 #include "match.h"
 #include "vulndb.h"
+#include "walk.h"
 #include "workload.h"
 
 static const char *const severities[] = {"critical", "high",       "medium",
@@ -264,35 +264,13 @@ static bool is_manifest_name(const char *s)
 	return has_suffix(s, ".yaml") || has_suffix(s, ".yml") || has_suffix(s, ".json");
 }
 
-static int name_order(const struct dirent **a, const struct dirent **b)
+/* One manifest file: every container of it. */
+static void scan_manifest_file(const char *path, void *p)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* A manifest file, or a directory of them (recursively, in name order). */
-static void scan_manifests(struct scan_state *st, const char *path, int depth)
-{
+	struct scan_state *st = p;
 	struct kmend_container_list list = {0};
 	struct kmend_error err;
-	struct dirent **names;
-	struct stat sb;
-	int n;
 
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		if (depth > 16 || (n = scandir(path, &names, NULL, name_order)) < 0)
-			return;
-		for (int i = 0; i < n; i++) {
-			char child[8192];
-			struct stat cs;
-			snprintf(child, sizeof(child), "%s/%s", path, names[i]->d_name);
-			if (names[i]->d_name[0] != '.' && stat(child, &cs) == 0 &&
-			    (S_ISDIR(cs.st_mode) || is_manifest_name(names[i]->d_name)))
-				scan_manifests(st, child, depth + 1);
-			free(names[i]);
-		}
-		free(names);
-		return;
-	}
 	if (kmend_workloads_from_file(path, &list, &err) < 0) {
 		int code = cli_report("scan", &err);
 		if (code > st->worst)
@@ -390,7 +368,7 @@ static int scan_run(int argc, char **argv)
 	st = (struct scan_state){.ia = &ia, .db = db, .filter = &filter, .results = results};
 	for (int i = optind; i < argc; i++) {
 		if (is_manifest_target(argv[i]))
-			scan_manifests(&st, argv[i], 0);
+			cli_walk(argv[i], is_manifest_name, scan_manifest_file, &st);
 		else
 			scan_one(&st, argv[i], NULL, argv[i]);
 	}
