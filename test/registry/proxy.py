@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""A misbehaving front for the tests' real docker-registry, to exercise kmend's client.
+"""A front for the tests' real docker-registry: counts requests, and misbehaves on demand.
 
 Forwards every request to the registry at UPSTREAM, except as MODE says:
+  pass      nothing: only count
   flaky     the first 2 requests for each path get 503 (and one a 429 with Retry-After)
   redirect  blob requests get a 307 to the registry under another host name
             ("localhost" instead of "127.0.0.1"), as registries backed by object storage do

@@ -76,32 +76,15 @@ expect_eq "a Debian container's findings equal the image scan's" \
 expect_eq "the Ubuntu image has no Debian advisories" "0" \
   "$(jq '[.results[] | select(.container == "sidecar") | .findings[]] | length' <<<"$out")"
 
-# Each image is pulled once: a counting proxy (a few lines of Python) logs the requests.
-cat >"$w/count.py" <<'PY'
-import http.server, http.client, sys
-port, upstream, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def do_GET(self):
-        open(log, "a").write(self.path + "\n")
-        c = http.client.HTTPConnection("127.0.0.1", upstream)
-        c.request("GET", self.path, headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
-        r = c.getresponse(); body = r.read()
-        self.send_response(r.status)
-        for k, v in r.getheaders():
-            if k.lower() not in ("content-length", "transfer-encoding", "connection"): self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-PY
+# Each image is pulled once: test/registry/proxy.py in pass mode counts the requests.
 cport=$(free_port)
-python3 "$w/count.py" "$cport" "$port" "$w/requests" &
+python3 "$KMEND_SOURCE/test/registry/proxy.py" "$cport" "$port" pass "$w/requests" &
 pids+=($!)
 wait_port "$cport"
 sed "s/127.0.0.1:$port/127.0.0.1:$cport/g" "$w/m/app.yaml" >"$w/counted.yaml"
 "$KMEND" scan --db "$w/vuln.db" --no-cache --format json --insecure-registry "127.0.0.1:$cport" "$w/counted.yaml" >/dev/null
-expect_eq "debian:12 manifest fetched once for 3 containers" "1" "$(grep -c '^/v2/kmend/debian/manifests/12$' "$w/requests")"
-expect_eq "ubuntu:18.04 manifest fetched once" "1" "$(grep -c '^/v2/kmend/ubuntu/manifests/18.04$' "$w/requests")"
+expect_eq "debian:12 manifest fetched once for 3 containers" "1" "$(grep -c '^GET /v2/kmend/debian/manifests/12 ' "$w/requests")"
+expect_eq "ubuntu:18.04 manifest fetched once" "1" "$(grep -c '^GET /v2/kmend/ubuntu/manifests/18.04 ' "$w/requests")"
 
 # Bad manifests: named, with where.
 printf 'kind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: noimage\n' >"$w/noimage.yaml"
