@@ -11,7 +11,7 @@
 #include "digest.h"
 #include "http.h"
 #include "kmend_limits.h"
-#include "layercache.h"
+#include "fsutil.h"
 
 int kmend_feed_download(const char *url, const char *dir, char *path, size_t size,
                         struct kmend_error *err)
@@ -29,7 +29,7 @@ int kmend_feed_download(const char *url, const char *dir, char *path, size_t siz
 	/* A stable name per URL: a short hash, and the URL's file name for its format. */
 	kmend_digest_of(url, strlen(url), digest);
 	base = base && base[1] ? base + 1 : "feed";
-	if ((r = kmend_mkdir_p(dir)) < 0)
+	if ((r = kmend_mkdir_p(dir, 0700)) < 0)
 		return kmend_error_set(err, r, dir, 0, "cannot create the feeds directory");
 	snprintf(path, size, "%s/%.16s-%.100s", dir, kmend_digest_hex(digest),
 	         base[strcspn(base, "?#")] ? "feed" : base);

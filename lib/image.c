@@ -9,6 +9,7 @@
 #include "cleanup.h"
 #include "digest.h"
 #include "kmend_limits.h"
+#include "fsutil.h"
 #include "layercache.h"
 
 static const struct kmend_transport *const transports[] = {
@@ -68,7 +69,7 @@ static int open_blob_verified(struct kmend_image *img, const struct kmend_descri
 			return kmend_istream_verify(raw, d->digest, d->size, out, err);
 		if ((r = img->transport->open_blob(img->state, d, &raw, err)) < 0)
 			return r;
-		if (kmend_mkdir_p(dir) == 0)
+		if (kmend_mkdir_p(dir, 0700) == 0)
 			return kmend_istream_verify_save(raw, d->digest, d->size, path, out, err);
 		return kmend_istream_verify(raw, d->digest, d->size, out, err);
 	}

@@ -7,7 +7,7 @@
 
 #include "error.h"
 #include "imageref.h"
-#include "manifest.h"
+#include "oci_manifest.h"
 #include "stream.h"
 
 struct kmend_image_options {

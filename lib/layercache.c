@@ -11,45 +11,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "kmend_limits.h"
 
 /* Bump when the format or what the analyzers keep changes: old entries are then ignored. */
 #define LAYERCACHE_MAGIC "kmend-layer-findings-3\n"
-
-int kmend_mkdir_p(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-int kmend_default_cache_dir(char *out, size_t size)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (xdg && *xdg)
-		n = snprintf(out, size, "%s/kmend", xdg);
-	else if (home && *home)
-		n = snprintf(out, size, "%s/.cache/kmend", home);
-	else
-		return -ENOENT;
-	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
-}
 
 static int put_bytes(FILE *f, const void *p, size_t n)
 {
@@ -208,7 +174,7 @@ int kmend_layercache_get(struct kmend_image *img, size_t i, const char *cache_di
 		}
 		return r;
 	}
-	if (cache_dir && kmend_mkdir_p(dir) == 0)
+	if (cache_dir && kmend_mkdir_p(dir, 0700) == 0)
 		cache_write(file, out);
 	return 0;
 }

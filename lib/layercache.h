@@ -17,10 +17,4 @@ int kmend_layercache_get(struct kmend_image *img, size_t i, const char *cache_di
                          const struct kmend_want *want, struct kmend_layer_findings *out,
                          int *cached, struct kmend_error *err);
 
-/* The default cache directory: $XDG_CACHE_HOME/kmend, else $HOME/.cache/kmend, into out. */
-int kmend_default_cache_dir(char *out, size_t size);
-
-/* mkdir -p; returns 0 or a negative errno. */
-int kmend_mkdir_p(const char *dir);
-
 #endif

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "layercache.h"
+#include "fsutil.h"
 
 struct kmend_vulndb {
 	sqlite3 *db;
@@ -102,7 +102,7 @@ int kmend_vulndb_open(const char *path, bool write, struct kmend_vulndb **out,
 		snprintf(dir, sizeof(dir), "%s", path);
 		if ((slash = strrchr(dir, '/')) && slash != dir) {
 			*slash = '\0';
-			kmend_mkdir_p(dir);
+			kmend_mkdir_p(dir, 0700);
 		}
 	}
 	if (sqlite3_open_v2(path, &db->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

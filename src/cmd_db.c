@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "feed.h"
 #include "feed_download.h"
-#include "layercache.h"
+#include "fsutil.h"
 #include "walk.h"
 #include "vulndb.h"
 
@@ -152,7 +152,9 @@ static int db_update(const char *path, int argc, char **argv)
 		return KMEND_EXIT_USAGE;
 	}
 	if (kmend_default_cache_dir(cache, sizeof(cache)) < 0)
-		snprintf(cache, sizeof(cache), "/tmp/kmend");
+		return cli_usage_error(
+		    "db update",
+		    "no cache directory for the downloads: set XDG_CACHE_HOME or HOME");
 	snprintf(dir, sizeof(dir), "%s/feeds", cache);
 	if (kmend_vulndb_open(path, true, &db, &err) < 0)
 		return cli_report("db update", &err);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "layercache.h"
+#include "fsutil.h"
 
 const char cli_image_options_help[] =
     "  --platform OS/ARCH[/VAR]   which image of a multi-platform index (default: the host's)\n"

@@ -1,6 +1,6 @@
 /* OCI and Docker v2 manifests, indexes and image configs (parsing and platform choice). */
-#ifndef KMEND_MANIFEST_H
-#define KMEND_MANIFEST_H
+#ifndef KMEND_OCI_MANIFEST_H
+#define KMEND_OCI_MANIFEST_H
 
 #include <stdbool.h>
 #include <stddef.h>

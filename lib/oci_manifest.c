@@ -1,5 +1,5 @@
 /* Manifest, index and config parsing with jansson; platform matching. */
-#include "manifest.h"
+#include "oci_manifest.h"
 
 #include <errno.h>
 #include <stdio.h>
