@@ -6,21 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "distro.h"
 #include "feed.h"
-
-/* Debian codenames and the VERSION_ID os-release gives for them. */
-static const char *debian_release(const char *codename)
-{
-	static const char *const map[][2] = {
-	    {"jessie", "8"},    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},
-	    {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"},  {"sid", "unstable"},
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(codename, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
 
 /* A tracker document maps source names to objects of IDs whose values have "releases". */
 static bool debian_detect(json_t *root)
@@ -46,7 +33,7 @@ static int import_release(struct kmend_vulndb *db, const char *file, const char 
 {
 	const char *status = json_string_value(json_object_get(rel, "status"));
 	const char *fixed = json_string_value(json_object_get(rel, "fixed_version"));
-	const char *release = debian_release(codename);
+	const char *release = kmend_distro_release_of("debian", codename);
 	char where[512], ecosystem[64];
 
 	snprintf(where, sizeof(where), "%s/%s/releases/%s", source, id, codename);

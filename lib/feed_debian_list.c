@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "distro.h"
 #include "feed.h"
 
 static bool starts_advisory_list(const char *d, size_t n)
@@ -43,17 +44,12 @@ struct list_state {
 /* "[bookworm]" -> "debian:12"; NULL for releases kmend does not map. */
 static const char *release_key(const char *codename, char *out, size_t size)
 {
-	static const char *const map[][2] = {
-	    {"jessie", "8"},    {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"},
-	    {"bookworm", "12"}, {"trixie", "13"}, {"forky", "14"},  {"sid", "unstable"},
-	};
+	const char *release = kmend_distro_release_of("debian", codename);
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(codename, map[i][0])) {
-			snprintf(out, size, "debian:%s", map[i][1]);
-			return out;
-		}
-	return NULL;
+	if (!release)
+		return NULL;
+	snprintf(out, size, "debian:%s", release);
+	return out;
 }
 
 /* "package version-or-<token> (notes)" after "[release] - " or "- ". */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "distro.h"
 #include "feed.h"
 
 static bool osv_detect(json_t *doc)
@@ -15,38 +16,6 @@ static bool osv_detect(json_t *doc)
 	return json_is_string(json_object_get(doc, "id")) &&
 	       (json_is_array(json_object_get(doc, "affected")) ||
 	        json_is_string(json_object_get(doc, "schema_version")));
-}
-
-/* OSV ecosystem names as kmend's "os:release"; -1 for ecosystems that are no OS. */
-static int osv_ecosystem(const char *eco, char *out, size_t size)
-{
-	static const struct {
-		const char *prefix, *os;
-	} map[] = {
-	    {"Debian:", "debian"},       {"Ubuntu:", "ubuntu"},        {"Alpine:", "alpine"},
-	    {"AlmaLinux:", "almalinux"}, {"Rocky Linux:", "rocky"},    {"Red Hat:", "rhel"},
-	    {"SUSE:", "suse"},           {"openSUSE:", "opensuse"},    {"Mageia:", "mageia"},
-	    {"Wolfi", "wolfi"},          {"Chainguard", "chainguard"},
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		size_t n = strlen(map[i].prefix);
-		const char *rel;
-		if (strncmp(eco, map[i].prefix, n) != 0)
-			continue;
-		rel = eco + n;
-		if (*rel == 'v' && isdigit((unsigned char)rel[1]))
-			rel++;
-		/* "Ubuntu:22.04:LTS" is ubuntu:22.04; "Ubuntu:Pro:18.04:LTS" is not an image's. */
-		if (!*rel)
-			snprintf(out, size, "%s", map[i].os);
-		else if (isdigit((unsigned char)*rel))
-			snprintf(out, size, "%s:%.*s", map[i].os, (int)strcspn(rel, ":"), rel);
-		else
-			return -1;
-		return 0;
-	}
-	return -1;
 }
 
 /* All of aliases, upstream and related ids, space-separated. */
@@ -111,7 +80,7 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 			kmend_import_skip(st, file, where, "no package ecosystem or name");
 			continue;
 		}
-		if (osv_ecosystem(eco, ecosystem, sizeof(ecosystem)) < 0) {
+		if (kmend_distro_from_osv(eco, ecosystem, sizeof(ecosystem)) < 0) {
 			char why[160];
 			snprintf(why, sizeof(why), "ecosystem '%.100s' is not an OS kmend matches",
 			         eco);

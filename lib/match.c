@@ -8,36 +8,8 @@
 
 #include "array.h"
 #include "cleanup.h"
+#include "distro.h"
 #include "version.h"
-
-int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size)
-{
-	const char *v = os->version_id;
-
-	if (!strcmp(os->id, "debian")) {
-		snprintf(out, size, "debian:%.*s", (int)strcspn(v, "."), v[0] ? v : "unstable");
-		return 0;
-	}
-	if (!strcmp(os->id, "ubuntu")) {
-		snprintf(out, size, "ubuntu:%s", v);
-		return 0;
-	}
-	/* rpm distributions publish per major release. */
-	if (!strcmp(os->id, "almalinux") || !strcmp(os->id, "rocky") || !strcmp(os->id, "rhel") ||
-	    !strcmp(os->id, "centos")) {
-		snprintf(out, size, "%s:%.*s", os->id, (int)strcspn(v, "."), v);
-		return 0;
-	}
-	if (!strcmp(os->id, "alpine")) {
-		const char *dot = strchr(v, '.');
-		size_t n = dot ? (size_t)(strchr(dot + 1, '.') ? strchr(dot + 1, '.') - v
-		                                               : (long)strlen(v))
-		               : strlen(v);
-		snprintf(out, size, "alpine:%.*s", (int)n, v);
-		return 0;
-	}
-	return -KMEND_E_UNSUPPORTED;
-}
 
 static const struct kmend_version_scheme *scheme_of(enum kmend_package_type t)
 {
@@ -122,7 +94,8 @@ int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (!inv->os_found || kmend_os_ecosystem(&inv->os, ecosystem, sizeof(ecosystem)) < 0)
+	if (!inv->os_found ||
+	    kmend_distro_ecosystem(&inv->os, NULL, ecosystem, sizeof(ecosystem)) < 0)
 		return 0;
 	for (size_t i = 0; i < inv->packages.count; i++) {
 		const struct kmend_package *p = &inv->packages.items[i];

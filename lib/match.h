@@ -26,21 +26,13 @@ struct kmend_findings {
 };
 
 /*
- * The ecosystem key of an OS, as advisories are stored: "debian:12",
- * "ubuntu:22.04", "alpine:3.19" (major.minor). -KMEND_E_UNSUPPORTED for an
- * OS kmend has no advisories for.
- */
-int kmend_os_ecosystem(const struct kmend_os *os, char *out, size_t size);
-
-/*
  * Every advisory that applies to inv's packages: deb packages by source
  * name, compared on the source version; apk packages by origin, on their own
  * version; rpm packages by name and version; a
  * package is affected when its version sorts before the fixed version (by the
  * package type's scheme) or when no fix exists. Findings are sorted by
  * package, then id. An advisory whose fixed version is invalid is skipped.
- * OS ecosystems: debian:MAJOR, ubuntu:VERSION, alpine:MAJOR.MINOR, and
- * almalinux, rocky, rhel, centos by MAJOR.
+ * The OS's advisories are those of its store key (kmend_distro_ecosystem).
  */
 int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,
                 struct kmend_findings *out, struct kmend_error *err);

@@ -156,6 +156,7 @@ int main(void)
 	};
 	int r;
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	if (!mkdtemp(dir))
 		return 1;
 	r = cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "distro.h"
 #include "match.h"
 
 static struct kmend_vulndb *db;
@@ -125,7 +126,6 @@ static void test_alpine_and_ecosystems(void **state)
 	struct kmend_findings f;
 	struct kmend_error err;
 	char buf[256];
-	struct kmend_os os = {0};
 
 	(void)state;
 	snprintf(inv.os.id, sizeof(inv.os.id), "alpine");
@@ -137,17 +137,74 @@ static void test_alpine_and_ecosystems(void **state)
 	assert_string_equal(ids(&f, buf, sizeof(buf)), "busybox:CVE-APK ssl_client:CVE-APK");
 	kmend_findings_free(&f);
 	kmend_package_list_free(&inv.packages);
+}
 
-	snprintf(os.id, sizeof(os.id), "ubuntu");
-	snprintf(os.version_id, sizeof(os.version_id), "22.04");
-	assert_int_equal(kmend_os_ecosystem(&os, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "ubuntu:22.04");
-	snprintf(os.id, sizeof(os.id), "debian");
-	snprintf(os.version_id, sizeof(os.version_id), "12.5");
-	assert_int_equal(kmend_os_ecosystem(&os, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "debian:12");
-	snprintf(os.id, sizeof(os.id), "plan9");
-	assert_int_equal(kmend_os_ecosystem(&os, buf, sizeof(buf)), -KMEND_E_UNSUPPORTED);
+/* One row of the distribution table's answers: os-release fields -> store key. */
+static void expect_key(const char *id, const char *version_id, const char *codename,
+                       const char *key)
+{
+	struct kmend_os os = {0};
+	char buf[64];
+
+	snprintf(os.id, sizeof(os.id), "%s", id);
+	snprintf(os.version_id, sizeof(os.version_id), "%s", version_id);
+	snprintf(os.codename, sizeof(os.codename), "%s", codename);
+	if (!key) {
+		assert_int_equal(kmend_distro_ecosystem(&os, NULL, buf, sizeof(buf)),
+		                 -KMEND_E_UNSUPPORTED);
+		return;
+	}
+	assert_int_equal(kmend_distro_ecosystem(&os, NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, key);
+}
+
+static void expect_osv(const char *osv, const char *key)
+{
+	char buf[64];
+
+	if (!key) {
+		assert_int_equal(kmend_distro_from_osv(osv, buf, sizeof(buf)), -1);
+		return;
+	}
+	assert_int_equal(kmend_distro_from_osv(osv, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, key);
+}
+
+static void test_distro_table(void **state)
+{
+	(void)state;
+	expect_key("ubuntu", "22.04", "jammy", "ubuntu:22.04");
+	expect_key("debian", "12.5", "bookworm", "debian:12");
+	/* testing and sid: no VERSION_ID; the codename's data, else unstable's. */
+	expect_key("debian", "", "forky", "debian:14");
+	expect_key("debian", "", "", "debian:unstable");
+	expect_key("alpine", "3.19.1", "", "alpine:3.19");
+	expect_key("alpine", "3.20", "", "alpine:3.20");
+	/* CentOS is matched with Red Hat's data; the others each with their own. */
+	expect_key("centos", "7", "", "rhel:7");
+	expect_key("rhel", "8.9", "", "rhel:8");
+	expect_key("ol", "8.7", "", "oracle:8");
+	expect_key("amzn", "2023", "", "amazon:2023");
+	expect_key("rocky", "9.3", "", "rocky:9");
+	expect_key("almalinux", "9.3", "", "almalinux:9");
+	expect_key("wolfi", "20230201", "", "wolfi");
+	expect_key("plan9", "4", "", NULL);
+	expect_key("ubuntu", "", "", NULL);
+	expect_osv("Debian:12", "debian:12");
+	expect_osv("Ubuntu:22.04:LTS", "ubuntu:22.04");
+	expect_osv("Ubuntu:Pro:18.04:LTS", NULL);
+	expect_osv("Alpine:v3.19", "alpine:3.19");
+	expect_osv("Rocky Linux:9", "rocky:9");
+	expect_osv("AlmaLinux:8", "almalinux:8");
+	expect_osv("Red Hat:enterprise_linux:8::appstream", "rhel:8");
+	expect_osv("Wolfi", "wolfi");
+	expect_osv("PyPI", NULL);
+	expect_osv("Debianx:12", NULL);
+	assert_string_equal(kmend_distro_release_of("debian", "sid"), "unstable");
+	assert_string_equal(kmend_distro_codename("debian", "12"), "bookworm");
+	assert_string_equal(kmend_distro_codename("ubuntu", "24.04"), "noble");
+	assert_null(kmend_distro_release_of("debian", "jammy"));
+	assert_string_equal(kmend_distro_by_id("centos")->package_manager, "dnf");
 }
 
 int main(void)
@@ -155,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_debian_cases),
 	    cmocka_unit_test(test_alpine_and_ecosystems),
+	    cmocka_unit_test(test_distro_table),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
