@@ -151,6 +151,8 @@ int kmend_inventory_build(struct kmend_image *img, const char *cache_dir,
 
 void kmend_inventory_free(struct kmend_inventory *inv)
 {
-	if (inv)
-		kmend_package_list_free(&inv->packages);
+	if (!inv)
+		return;
+	kmend_package_list_free(&inv->packages);
+	kmend_warnings_free(&inv->warnings);
 }

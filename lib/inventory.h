@@ -11,12 +11,14 @@
 #include "image.h"
 #include "osrelease.h"
 #include "package.h"
+#include "warning.h"
 
 struct kmend_inventory {
 	bool os_found;
 	struct kmend_os os;
 	struct kmend_package_list packages; /* sorted by name */
 	size_t layers_from_cache;           /* how many layers the layer cache answered */
+	struct kmend_warnings warnings;     /* what the user must know: no package database... */
 };
 
 /*

@@ -135,11 +135,14 @@ void kmend_findings_free(struct kmend_findings *f)
 		free(x->package);
 		free(x->source);
 		free(x->installed);
+		free(x->source_version);
+		free(x->status);
 		free(x->fixed);
 		free(x->severity);
 		free(x->data_source);
 		free(x->fixed_in);
 	}
 	free(f->items);
+	kmend_warnings_free(&f->warnings);
 	memset(f, 0, sizeof(*f));
 }

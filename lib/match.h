@@ -7,13 +7,17 @@
 #include "error.h"
 #include "inventory.h"
 #include "vulndb.h"
+#include "warning.h"
 
 struct kmend_finding {
-	char *id, *aliases; /* aliases may be NULL */
-	char *package;      /* the installed (binary) package */
-	char *source;       /* the package advisories name: source for deb */
-	char *installed;    /* the installed version (the source's, for deb) */
-	char *fixed;        /* NULL: no fix published */
+	char *id, *aliases;   /* aliases may be NULL */
+	char *package;        /* the installed (binary) package */
+	char *source;         /* the package advisories name: source for deb */
+	char *installed;      /* the installed version (the source's, for deb) */
+	char *source_version; /* the source package's version (differs for binNMUs); may be NULL */
+	char *status;         /* the feed's word for an unfixed finding ("no-dsa", "postponed",
+	                         "will-not-fix"...), NULL when it gives none */
+	char *fixed;          /* NULL: no fix published */
 	char *severity;
 	char *data_source; /* the feed it came from */
 	char *fixed_in;    /* the version of the package that fixes all its fixable findings;
@@ -23,6 +27,7 @@ struct kmend_finding {
 struct kmend_findings {
 	struct kmend_finding *items;
 	size_t count, capacity;
+	struct kmend_warnings warnings; /* no advisories for the release, dropped advisories... */
 };
 
 /*
