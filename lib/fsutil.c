@@ -173,3 +173,50 @@ int kmend_read_file(const char *path, size_t max, char **data, size_t *len, stru
 	*len = got;
 	return 0;
 }
+
+int kmend_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
+                  struct kmend_error *err)
+{
+	size_t got = 0, cap = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		ssize_t n;
+
+		if (got == cap) {
+			size_t bigger = cap ? cap * 2 : 65536;
+			char *p;
+			if (cap > max) {
+				free(buf);
+				return kmend_error_set(err, -KMEND_E_TOO_LARGE, name, 0,
+				                       "more than the %zu bytes kmend reads", max);
+			}
+			if (!(p = realloc(buf, bigger + 1))) {
+				free(buf);
+				return kmend_error_set(err, -ENOMEM, name, 0, "out of memory");
+			}
+			buf = p;
+			cap = bigger;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			free(buf);
+			return kmend_error_set(err, e, name, 0, "cannot read: %s", strerror(-e));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			free(buf);
+			return kmend_error_set(err, -KMEND_E_TOO_LARGE, name, 0,
+			                       "more than the %zu bytes kmend reads", max);
+		}
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
+}

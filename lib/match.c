@@ -141,6 +141,8 @@ void kmend_findings_free(struct kmend_findings *f)
 		free(x->severity);
 		free(x->data_source);
 		free(x->fixed_in);
+		free(x->title);
+		free(x->link);
 	}
 	free(f->items);
 	kmend_warnings_free(&f->warnings);

@@ -22,6 +22,8 @@ struct kmend_finding {
 	char *data_source; /* the feed it came from */
 	char *fixed_in;    /* the version of the package that fixes all its fixable findings;
 	                      NULL when none of them has a fix */
+	char *title;       /* the advisory's one-line summary, NULL when the feed gives none */
+	char *link;        /* the advisory's web page, NULL when the feed gives none */
 };
 
 struct kmend_findings {

@@ -2,9 +2,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "safetext.h"
 
 int cli_exit_code(int code)
 {
@@ -28,9 +32,12 @@ int cli_exit_code(int code)
 
 int cli_report(const char *command, const struct kmend_error *err)
 {
-	char buf[1200];
+	char buf[1200], safe[4096];
 
-	fprintf(stderr, "kmend %s: %s\n", command, kmend_error_format(err, buf, sizeof(buf)));
+	/* The error may quote an image or a manifest: never a control sequence on a terminal. */
+	fprintf(
+	    stderr, "kmend %s: %s\n", command,
+	    kmend_text_for_terminal(kmend_error_format(err, buf, sizeof(buf)), safe, sizeof(safe)));
 	return cli_exit_code(err->code);
 }
 
@@ -49,4 +56,31 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 int cli_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_unknown_option(const char *command, int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+		return cli_usage_error(command, "unknown option or missing value: -%c", optopt);
+	return cli_usage_error(command, "unknown option or missing value in '%s'", arg);
+}
+
+int cli_extra_arguments(const char *command, const char *first)
+{
+	return cli_usage_error(command, "unexpected argument '%s'", first);
+}
+
+int cli_parse_exit_code(const char *arg, int *code)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || v < 0 || v > 255)
+		return -1;
+	*code = (int)v;
+	return 0;
 }

@@ -37,4 +37,16 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 /* True when arg is -h or --help. */
 int cli_is_help(const char *arg);
 
+/*
+ * The usage error for getopt_long's '?' or ':' (call right after it returned one): names the
+ * option that is unknown or lacks its value. Returns KMEND_EXIT_USAGE.
+ */
+int cli_unknown_option(const char *command, int argc, char **argv);
+
+/* Arguments left after the ones a command takes: a usage error naming the first. */
+int cli_extra_arguments(const char *command, const char *first);
+
+/* An --exit-code value: an integer from 0 to 255, nothing else. 0 or -1. */
+int cli_parse_exit_code(const char *arg, int *code);
+
 #endif
