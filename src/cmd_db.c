@@ -220,6 +220,8 @@ static int db_run(int argc, char **argv)
 	if (!strcmp(verb, "update"))
 		return db_update(path, argc - optind, argv + optind);
 	if (!strcmp(verb, "status")) {
+		if (optind < argc)
+			return cli_extra_arguments("db status", argv[optind]);
 		if (kmend_vulndb_open(path, false, &db, &err) < 0)
 			return cli_report("db status", &err);
 		printf("Store: %s\n%-16s %9s  %-34s %s\n", path, "FORMAT", "RECORDS", "IMPORTED",

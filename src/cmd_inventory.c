@@ -1,4 +1,5 @@
 /* kmend inventory: the OS and installed packages of one image. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "image.h"
 #include "inventory.h"
 #include "image_args.h"
+#include "json_build.h"
+#include "safetext.h"
 
 static void inventory_usage(void)
 {
@@ -38,70 +41,77 @@ static void inventory_usage(void)
 	       cli_image_options_help);
 }
 
-static json_t *str_or_null(const char *s)
+static json_t *inventory_json(struct kmend_jb *b, const struct kmend_image *img,
+                              const struct kmend_inventory *inv)
 {
-	return s && *s ? json_string(s) : json_null();
-}
+	json_t *root = kmend_jb_object(b), *image = kmend_jb_object(b), *os, *pkgs;
 
-static json_t *inventory_json(const struct kmend_image *img, const struct kmend_inventory *inv)
-{
-	json_t *root = json_object(), *image = json_object(), *os, *pkgs = json_array();
-
-	json_object_set_new(image, "ref", json_string(img->name));
-	json_object_set_new(image, "digest", str_or_null(img->digest));
-	json_object_set_new(image, "id", json_string(img->config.digest));
-	json_object_set_new(image, "platform", str_or_null(img->platform));
-	json_object_set_new(root, "image", image);
+	kmend_jb_set_text(b, image, "ref", img->name);
+	kmend_jb_set(b, image, "digest", kmend_jb_text_or_null(b, img->digest));
+	kmend_jb_set_text(b, image, "id", img->config.digest);
+	kmend_jb_set(b, image, "platform", kmend_jb_text_or_null(b, img->platform));
+	kmend_jb_set(b, root, "image", image);
 	if (inv->os_found) {
-		os = json_object();
-		json_object_set_new(os, "id", json_string(inv->os.id));
-		json_object_set_new(os, "version_id", str_or_null(inv->os.version_id));
-		json_object_set_new(os, "codename", str_or_null(inv->os.codename));
-		json_object_set_new(os, "pretty_name", str_or_null(inv->os.pretty_name));
+		os = kmend_jb_object(b);
+		kmend_jb_set_text(b, os, "id", inv->os.id);
+		kmend_jb_set(b, os, "version_id", kmend_jb_text_or_null(b, inv->os.version_id));
+		kmend_jb_set(b, os, "codename", kmend_jb_text_or_null(b, inv->os.codename));
+		kmend_jb_set(b, os, "pretty_name", kmend_jb_text_or_null(b, inv->os.pretty_name));
 	} else {
 		os = json_null();
 	}
-	json_object_set_new(root, "os", os);
+	kmend_jb_set(b, root, "os", os);
+	pkgs = kmend_jb_array(b);
 	for (size_t i = 0; i < inv->packages.count; i++) {
 		const struct kmend_package *p = &inv->packages.items[i];
-		json_t *o = json_object();
+		json_t *o = kmend_jb_object(b);
 
-		json_object_set_new(o, "name", json_string(p->name));
-		json_object_set_new(o, "version", json_string(p->version));
-		json_object_set_new(o, "arch", str_or_null(p->arch));
-		json_object_set_new(o, "source", json_string(p->source));
-		json_object_set_new(o, "source_version", json_string(p->source_version));
-		json_object_set_new(o, "type", json_string(kmend_package_type_name(p->type)));
-		json_object_set_new(o, "layer", str_or_null(p->layer));
+		kmend_jb_set_text(b, o, "name", p->name);
+		kmend_jb_set_text(b, o, "version", p->version);
+		kmend_jb_set(b, o, "arch", kmend_jb_text_or_null(b, p->arch));
+		kmend_jb_set_text(b, o, "source", p->source);
+		kmend_jb_set_text(b, o, "source_version", p->source_version);
+		kmend_jb_set_text(b, o, "type", kmend_package_type_name(p->type));
+		kmend_jb_set(b, o, "layer", kmend_jb_text_or_null(b, p->layer));
 		if (p->source_rpm)
-			json_object_set_new(o, "source_rpm", json_string(p->source_rpm));
+			kmend_jb_set_text(b, o, "source_rpm", p->source_rpm);
 		if (p->modularity_label && *p->modularity_label)
-			json_object_set_new(o, "modularity_label",
-			                    json_string(p->modularity_label));
-		json_array_append_new(pkgs, o);
+			kmend_jb_set_text(b, o, "modularity_label", p->modularity_label);
+		kmend_jb_append(b, pkgs, o);
 	}
-	json_object_set_new(root, "packages", pkgs);
+	kmend_jb_set(b, root, "packages", pkgs);
 	return root;
+}
+
+/* Text from the image, escaped for the terminal (safetext.h). */
+static const char *safe(const char *s, char *buf, size_t size)
+{
+	return kmend_text_for_terminal(s, buf, size);
 }
 
 static void inventory_table(const struct kmend_image *img, const struct kmend_inventory *inv)
 {
-	printf("Image:    %s\n", img->name);
+	char a[1024], b[1024], c[1024], d[1024];
+
+	printf("Image:    %s\n", safe(img->name, a, sizeof(a)));
 	if (img->digest[0])
 		printf("Digest:   %s\n", img->digest);
 	printf("ID:       %s\n", img->config.digest);
-	printf("Platform: %s\n", img->platform[0] ? img->platform : "(unknown)");
-	printf("OS:       %s\n", inv->os_found
-	                             ? (inv->os.pretty_name[0] ? inv->os.pretty_name : inv->os.id)
-	                             : "(not detected)");
+	printf("Platform: %s\n",
+	       img->platform[0] ? safe(img->platform, a, sizeof(a)) : "(unknown)");
+	printf("OS:       %s\n",
+	       inv->os_found
+	           ? safe(inv->os.pretty_name[0] ? inv->os.pretty_name : inv->os.id, a, sizeof(a))
+	           : "(not detected)");
 	printf("Packages: %zu\n\n", inv->packages.count);
 	if (!inv->packages.count)
 		return;
 	printf("%-32s %-32s %-8s %-24s %s\n", "NAME", "VERSION", "ARCH", "SOURCE", "LAYER");
 	for (size_t i = 0; i < inv->packages.count; i++) {
 		const struct kmend_package *p = &inv->packages.items[i];
-		printf("%-32s %-32s %-8s %-24s %.19s\n", p->name, p->version,
-		       p->arch ? p->arch : "-", p->source, p->layer ? p->layer : "-");
+		printf("%-32s %-32s %-8s %-24s %.19s\n", safe(p->name, a, sizeof(a)),
+		       safe(p->version, b, sizeof(b)), p->arch ? safe(p->arch, c, sizeof(c)) : "-",
+		       safe(p->source, d, sizeof(d)), p->layer ? p->layer : "-");
 	}
 }
 
@@ -118,6 +128,7 @@ static int inventory_run(int argc, char **argv)
 	struct kmend_image *img;
 	struct kmend_inventory inv;
 	struct kmend_error err;
+	char buf[2048];
 	int c, r;
 
 	cli_image_args_init(&ia);
@@ -132,17 +143,16 @@ static int inventory_run(int argc, char **argv)
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'h': inventory_usage(); return KMEND_EXIT_OK;
-		default:
-			return cli_usage_error("inventory",
-			                       "unknown option or missing value in '%s'",
-			                       argv[optind - 1]);
+		default: return cli_unknown_option("inventory", argc, argv);
 		}
 	}
 	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
 		return cli_usage_error("inventory", "unknown format '%s'; use table or json",
 		                       format);
-	if (optind != argc - 1)
+	if (optind == argc)
 		return cli_usage_error("inventory", "expected one image reference");
+	if (optind < argc - 1)
+		return cli_extra_arguments("inventory", argv[optind + 1]);
 	cli_image_args_finish(&ia);
 	if ((r = kmend_image_open(argv[optind], &ia.opts, &img, &err)) < 0)
 		return cli_report("inventory", &err);
@@ -154,16 +164,31 @@ static int inventory_run(int argc, char **argv)
 	if (inv.packages.skipped)
 		fprintf(stderr,
 		        "kmend inventory: warning: %zu package entries left out (first: %s)\n",
-		        inv.packages.skipped, inv.packages.skip_reason);
+		        inv.packages.skipped, safe(inv.packages.skip_reason, buf, sizeof(buf)));
 	if (!inv.os_found)
 		fprintf(stderr,
 		        "kmend inventory: warning: %s: no os-release or release file found\n",
-		        img->name);
+		        safe(img->name, buf, sizeof(buf)));
 	if (strcmp(format, "json") == 0) {
-		json_t *doc = inventory_json(img, &inv);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		struct kmend_jb b = {0};
+		json_t *doc = inventory_json(&b, img, &inv);
+
+		if (b.escaped)
+			fprintf(
+			    stderr,
+			    "kmend inventory: warning: %zu values are not valid UTF-8 (the first: "
+			    "%s); their bad bytes are written as \\xHH\n",
+			    b.escaped, safe(b.first_escaped, buf, sizeof(buf)));
+		r = b.failed ? -ENOMEM : kmend_json_write(stdout, doc, 0);
 		json_decref(doc);
+		if (r < 0) {
+			kmend_inventory_free(&inv);
+			kmend_image_close(img);
+			fprintf(stderr, "kmend inventory: cannot write the JSON: %s\n",
+			        strerror(-r));
+			return KMEND_EXIT_FAILURE;
+		}
+		putchar('\n');
 	} else {
 		inventory_table(img, &inv);
 	}

@@ -124,12 +124,12 @@ static int vercmp_run(int argc, char **argv)
 			batch = 1;
 		} else if (!options_done && strcmp(arg, "--") == 0) {
 			options_done = 1;
-		} else if (!options_done && arg[0] == '-' && arg[1] == '-') {
+		} else if (!options_done && arg[0] == '-' && arg[1]) {
 			return cli_usage_error("vercmp", "unknown option '%s'", arg);
 		} else if (n < 3) {
 			operands[n++] = arg;
 		} else {
-			return cli_usage_error("vercmp", "too many arguments");
+			return cli_extra_arguments("vercmp", arg);
 		}
 	}
 	if (n == 0)

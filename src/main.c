@@ -8,8 +8,31 @@
 #define KMEND_VERSION_STRING "unknown"
 #endif
 
+static void version_usage(void)
+{
+	printf("Usage: kmend version (or kmend --version)\n"
+	       "\n"
+	       "Print kmend's version.\n");
+}
+
+static int version_run(int argc, char **argv)
+{
+	if (argc > 1)
+		return cli_is_help(argv[1]) ? (version_usage(), KMEND_EXIT_OK)
+		                            : cli_extra_arguments("version", argv[1]);
+	printf("kmend %s\n", KMEND_VERSION_STRING);
+	return fflush(stdout) == 0 ? KMEND_EXIT_OK : KMEND_EXIT_FAILURE;
+}
+
+static const struct cli_command cli_version = {
+    .name = "version",
+    .summary = "print kmend's version",
+    .run = version_run,
+    .usage = version_usage,
+};
+
 static const struct cli_command *const commands[] = {
-    &cli_scan, &cli_inventory, &cli_db, &cli_vercmp, NULL,
+    &cli_scan, &cli_inventory, &cli_db, &cli_vercmp, &cli_version, NULL,
 };
 
 static void usage(FILE *out)
@@ -51,15 +74,15 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return KMEND_EXIT_OK;
 	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("kmend %s\n", KMEND_VERSION_STRING);
-		return KMEND_EXIT_OK;
-	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+		return version_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "help") == 0) {
 		if (argc < 3) {
 			usage(stdout);
 			return KMEND_EXIT_OK;
 		}
+		if (argc > 3)
+			return cli_extra_arguments("help", argv[3]);
 		cmd = find_command(argv[2]);
 		if (!cmd) {
 			fprintf(stderr, "kmend: unknown command '%s' (see 'kmend --help')\n",
