@@ -270,7 +270,8 @@ static json_t *vulnerability_json(struct kmend_jb *b, const struct kmend_report_
 			used +=
 			    (size_t)snprintf(rec + used, sizeof(rec) - used, "%supgrade %s to %s",
 			                     used ? "; " : "", f->package, f->fixed);
-		if (f->fixed)
+		if (f->fixed && (i == 0 || !group[i - 1]->finding->fixed ||
+		                 strcmp(f->fixed, group[i - 1]->finding->fixed)))
 			property(b, props, "kmend:fixed", f->fixed);
 	}
 	if (rec[0])

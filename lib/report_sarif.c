@@ -163,7 +163,8 @@ static int sarif_result(struct kmend_report *r, const struct kmend_report_view *
 {
 	struct sarif_state *s = r->state;
 	const struct kmend_report_result *res = v->res;
-	char where[1200], text[2000];
+	char where[1200], text[2000], first[256] = "";
+	size_t escaped = 0;
 
 	kmend_report_where(res, where, sizeof(where));
 	for (size_t i = 0; i < res->nfindings; i++) {
@@ -177,12 +178,8 @@ static int sarif_result(struct kmend_report *r, const struct kmend_report_view *
 			continue;
 		add_rule(s, x, severity);
 		o = result_json(&b, res, x, severity, where);
-		if (b.escaped) {
-			struct kmend_warning w;
-			kmend_report_utf8_warning(&w, b.escaped, b.first_escaped);
-			snprintf(text, sizeof(text), "%s: %s", where, w.message);
-			add_note(s, "warning", text);
-		}
+		if (b.escaped && escaped++ == 0)
+			snprintf(first, sizeof(first), "%s", b.first_escaped);
 		if (b.failed || s->b.failed) {
 			json_decref(o);
 			return kmend_report_no_memory(r, err);
@@ -194,6 +191,12 @@ static int sarif_result(struct kmend_report *r, const struct kmend_report_view *
 			return kmend_report_no_memory(r, err);
 		if ((rc = kmend_report_check_output(r, err)) < 0)
 			return rc;
+	}
+	if (escaped) {
+		struct kmend_warning w;
+		kmend_report_utf8_warning(&w, escaped, first);
+		snprintf(text, sizeof(text), "%s: %s", where, w.message);
+		add_note(s, "warning", text);
 	}
 	if (res->error) {
 		char e[1200];
