@@ -86,6 +86,29 @@ sed "s/127.0.0.1:$port/127.0.0.1:$cport/g" "$w/m/app.yaml" >"$w/counted.yaml"
 expect_eq "debian:12 manifest fetched once for 3 containers" "1" "$(grep -c '^GET /v2/kmend/debian/manifests/12 ' "$w/requests")"
 expect_eq "ubuntu:18.04 manifest fetched once" "1" "$(grep -c '^GET /v2/kmend/ubuntu/manifests/18.04 ' "$w/requests")"
 
+# Streaming reports: peak memory does not grow with the number of containers. 200 and 2000
+# Pods of one image; each report is written result by result and forgotten (before, the whole
+# report was built in memory: about 80 KB more per container).
+pods() { jq -nc --argjson n "$1" --arg i "$D" '{apiVersion: "v1", kind: "List", items: [range($n) | {apiVersion: "v1", kind: "Pod", metadata: {name: "p\(.)"}, spec: {containers: [{name: "c", image: $i}]}}]}'; }
+pods 200 >"$w/pods200.json"
+pods 2000 >"$w/pods2000.json"
+for fmt in json sarif cyclonedx table; do
+  for n in 200 2000; do
+    # ASan's quarantine keeps freed memory resident; it would measure churn, not what is live.
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=0:thread_local_quarantine_size_kb=0" \
+      /usr/bin/time -f %M -o "$w/peak$n" "$KMEND" scan --db "$w/vuln.db" --no-cache --format "$fmt" \
+      --insecure-registry "$reg" "$w/pods$n.json" >"$w/out$n" 2>/dev/null
+  done
+  p200=$(cat "$w/peak200") p2000=$(cat "$w/peak2000")
+  expect_eq "$fmt: 2000 containers reported" "yes" "$(grep -q p1999 "$w/out2000" && echo yes)"
+  # 1800 more containers may add at most 12 MB (their manifest entries, not their reports).
+  if [ "$p2000" -le $((p200 + 12 * 1024)) ]; then
+    ok "$fmt: flat peak memory (200 containers: $p200 KB, 2000: $p2000 KB)"
+  else
+    not_ok "$fmt: flat peak memory" "200 containers: $p200 KB, 2000: $p2000 KB"
+  fi
+done
+
 # Bad manifests: named, with where.
 printf 'kind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: noimage\n' >"$w/noimage.yaml"
 run_kmend scan --db "$w/vuln.db" --no-cache "$w/noimage.yaml"
