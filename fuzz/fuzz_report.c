@@ -139,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                   .digest = f[2],
 	                                   .os = &os,
 	                                   .ecosystem = f[1],
+	                                   .ecosystem_note = f[3],
 	                                   .packages = &list,
 	                                   .findings = x,
 	                                   .nfindings = 2,

@@ -217,7 +217,8 @@ int kmend_report_add(struct kmend_report *r, const struct kmend_report_result *r
 		r->totals.by_severity[i] += v.by_severity[i];
 	/* Streamed means the reader sees each result now, not when the buffer fills. */
 	if (fflush(r->opts.out) != 0)
-		return kmend_error_set(err, -EIO, out_name(r), 0, "the report could not be written");
+		return kmend_error_set(err, -EIO, out_name(r), 0,
+		                       "the report could not be written");
 	return 0;
 }
 

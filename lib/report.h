@@ -72,10 +72,12 @@ struct kmend_report_result {
 	const char *target; /* what the user named: a manifest file, "-" (standard input), an
 	                       image reference */
 	const struct kmend_container_ref *container; /* NULL: the target is an image */
-	const char *image;         /* the image's name (as written when it could not be opened) */
-	const char *digest;        /* may be NULL or "" */
-	const struct kmend_os *os; /* NULL: no OS detected, or the image failed */
-	const char *ecosystem;     /* the store key matched ("debian:12"), or NULL */
+	const char *image;          /* the image's name (as written when it could not be opened) */
+	const char *digest;         /* may be NULL or "" */
+	const struct kmend_os *os;  /* NULL: no OS detected, or the image failed */
+	const char *ecosystem;      /* the store key matched ("debian:12"), or NULL */
+	const char *ecosystem_note; /* why that key, when it is another distribution's
+	                               ("CentOS matched with Red Hat's advisories"); may be NULL */
 	const struct kmend_package_list *packages; /* every installed package (CycloneDX lists
 	                                              them as components); may be NULL */
 	const struct kmend_finding *findings;      /* sorted by package, then id */

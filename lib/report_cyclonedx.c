@@ -109,6 +109,7 @@ static json_t *component_json(struct kmend_jb *b, const struct kmend_report_view
 		property(b, props, "kmend:os", text);
 	}
 	property(b, props, "kmend:ecosystem", res->ecosystem);
+	property(b, props, "kmend:ecosystem_note", res->ecosystem_note);
 	if (res->error)
 		property(b, props, "kmend:error",
 		         kmend_error_format(res->error, text, sizeof(text)));

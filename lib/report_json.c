@@ -104,6 +104,7 @@ static json_t *result_json(struct kmend_jb *b, const struct kmend_report_view *v
 	kmend_jb_set(b, o, "digest", kmend_jb_text_or_null(b, res->digest));
 	kmend_jb_set(b, o, "os", os_json(b, res->os));
 	kmend_jb_set(b, o, "ecosystem", kmend_jb_text_or_null(b, res->ecosystem));
+	kmend_jb_set(b, o, "ecosystem_note", kmend_jb_text_or_null(b, res->ecosystem_note));
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (v->entries[i].verdict == KMEND_VERDICT_SHOWN)
 			kmend_jb_append(b, findings, finding_json(b, v->entries[i].finding));

@@ -131,6 +131,8 @@ static json_t *result_json(struct kmend_jb *b, const struct kmend_report_result 
 	kmend_jb_set_text(b, props, "severity", x->severity);
 	kmend_jb_set(b, props, "link", kmend_jb_text_or_null(b, x->link));
 	kmend_jb_set(b, props, "ecosystem", kmend_jb_text_or_null(b, res->ecosystem));
+	if (res->ecosystem_note && *res->ecosystem_note)
+		kmend_jb_set_text(b, props, "ecosystem_note", res->ecosystem_note);
 	kmend_jb_set(b, o, "properties", props);
 	return o;
 }

@@ -202,6 +202,13 @@ static int table_result(struct kmend_report *r, const struct kmend_report_view *
 
 	heading(r, res);
 	if (!res->error) {
+		if (res->ecosystem_note && *res->ecosystem_note) {
+			fputs("Advisories: ", r->opts.out);
+			put(r, res->ecosystem, NULL);
+			fputs(" (", r->opts.out);
+			put(r, res->ecosystem_note, NULL);
+			fputs(")\n", r->opts.out);
+		}
 		totals(r, v);
 		for (size_t i = 0; res->warnings && i < res->warnings->count; i++) {
 			put(r, "Warning: ", ANSI_WARNING);

@@ -48,7 +48,7 @@ expect_contains "json: a warning says which text was escaped" 'not valid UTF-8 (
   "$(jq -r '.results[0].warnings[] | select(.code == "invalid-utf8") | .message' <<<"$out")"
 expect_eq "json: the fields of a finding" "id aliases package source installed source_version fixed fixed_in status severity title link data_source" \
   "$(jq -r '.results[0].findings[0] | keys_unsorted | join(" ")' <<<"$out")"
-expect_eq "json: the fields of a result" "target workload container image digest os ecosystem findings ignored filtered error warnings" \
+expect_eq "json: the fields of a result" "target workload container image digest os ecosystem ecosystem_note findings ignored filtered error warnings" \
   "$(jq -r '.results[0] | keys_unsorted | join(" ")' <<<"$out")"
 expect_eq "json: the ecosystem matched" "debian:12" "$(jq -r '.results[0].ecosystem' <<<"$out")"
 
