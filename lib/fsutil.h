@@ -67,11 +67,4 @@ int kmend_write_file_atomic(const char *path, const void *data, size_t len, mode
 int kmend_read_file(const char *path, size_t max, char **data, size_t *len,
                     struct kmend_error *err);
 
-/*
- * The same for an open descriptor of any kind (a pipe: standard input), read to its end;
- * name stands for it in errors. -KMEND_E_TOO_LARGE past max bytes, -errno.
- */
-int kmend_read_fd(int fd, const char *name, size_t max, char **data, size_t *len,
-                  struct kmend_error *err);
-
 #endif

@@ -1,5 +1,7 @@
 /* kmend scan: which installed packages of an image are vulnerable, and which version fixes them. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "match.h"
 #include "report.h"
 #include "safetext.h"
+#include "stream.h"
 #include "vulndb.h"
 #include "walk.h"
 #include "workload.h"
@@ -252,11 +255,24 @@ static void scan_manifest_file(const char *path, void *p)
 static void scan_stdin(struct scan_state *st)
 {
 	struct kmend_container_list list = {0};
+	struct kmend_istream *in;
 	struct kmend_error err;
-	char *data;
+	char *data = NULL;
 	size_t len;
+	int fd = dup(STDIN_FILENO), r;
 
-	if (kmend_read_fd(STDIN_FILENO, "-", KMEND_MANIFEST_FILE_MAX_SIZE, &data, &len, &err) < 0) {
+	if (fd < 0) {
+		fprintf(stderr, "kmend scan: standard input: %s\n", strerror(errno));
+		worse(st, KMEND_EXIT_USAGE);
+		return;
+	}
+	/* A pipe is read to its end, within the limit on a manifest file. */
+	r = kmend_istream_open_fd(fd, "-", 0, UINT64_MAX, &in, &err);
+	if (r == 0) {
+		r = kmend_istream_slurp(in, KMEND_MANIFEST_FILE_MAX_SIZE, "-", &data, &len, &err);
+		kmend_istream_close(in);
+	}
+	if (r < 0) {
 		worse(st, cli_report("scan", &err));
 		return;
 	}

@@ -169,8 +169,13 @@ static void test_terminal_escaping(void **state)
 	assert_string_equal(kmend_text_for_terminal("a\033[31mb\a", buf, sizeof(buf)),
 	                    "a\\x1B[31mb\\x07");
 	assert_string_equal(kmend_text_for_terminal("caf\xe9", buf, sizeof(buf)), "caf\\xE9");
-	assert_string_equal(kmend_text_for_terminal("x\xc2\x9b" "y", buf, sizeof(buf)), "x\\u{009B}y");
-	assert_string_equal(kmend_text_for_terminal("a\xe2\x80\xae" "b", buf, sizeof(buf)),
+	assert_string_equal(kmend_text_for_terminal("x\xc2\x9b"
+	                                            "y",
+	                                            buf, sizeof(buf)),
+	                    "x\\u{009B}y");
+	assert_string_equal(kmend_text_for_terminal("a\xe2\x80\xae"
+	                                            "b",
+	                                            buf, sizeof(buf)),
 	                    "a\\u{202E}b");
 	assert_string_equal(kmend_text_for_terminal("caf\xc3\xa9 \xe2\x86\x92", buf, sizeof(buf)),
 	                    "caf\xc3\xa9 \xe2\x86\x92");
