@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "inventory.h"
+#include "kmend_limits.h"
 #include "layer.h"
 #include "rootfs.h"
 #include "stream.h"
@@ -50,19 +51,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kmend_layer_findings f = {0};
 	struct kmend_rootfs fs = {0};
 	struct kmend_error err;
+	struct kmend_want want;
 
+	if (kmend_inventory_want_init(&want) < 0)
+		abort();
 	m->base.ops = &mem_ops;
 	m->p = data;
 	m->left = size;
-	if (kmend_istream_decompress(&m->base, "fuzz", &plain, &err) < 0)
+	if (kmend_istream_decompress(&m->base, "fuzz", &plain, &err) < 0) {
+		kmend_want_free(&want);
 		return 0;
-	if (kmend_layer_walk(plain, "fuzz", &kmend_inventory_want, &f, &err) == 0) {
-		kmend_rootfs_apply(&fs, &f, 0);
+	}
+	if (kmend_layer_walk(plain, "fuzz", &want, KMEND_IMAGE_KEPT_MAX, &f, &err) == 0 &&
+	    kmend_rootfs_apply(&fs, &f, 0, "fuzz", &err) == 0) {
 		(void)kmend_rootfs_lookup(&fs, "etc/os-release");
 		(void)kmend_rootfs_lookup(&fs, "var/lib/dpkg/status");
 	}
 	kmend_istream_close(plain);
 	kmend_layer_findings_free(&f);
 	kmend_rootfs_free(&fs);
+	kmend_want_free(&want);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "layer.h"
 #include "osrelease.h"
 #include "package.h"
 #include "warning.h"
@@ -22,18 +23,24 @@ struct kmend_inventory {
 };
 
 /*
- * Read every layer of img once (or its cached findings), merge the files the
- * OS and package analyzers want, and list the packages. cache_dir (NULL: no
- * cache) holds one findings file per layer digest. Errors are the image's and
- * the layers' (digest mismatch, corrupt layer, path escaping the root) or a
- * package database that cannot be read at all.
+ * Read every layer of img once (or its cached findings), merge the files the OS and package
+ * analyzers want, and list the packages. Links are followed wherever they lead inside the
+ * image: when a wanted path leads through a link to a path the read did not keep and some
+ * layer holds, the layers are read again keeping it. cache_dir (NULL: no cache) holds one
+ * findings file per layer digest and want set. What makes the result incomplete is in
+ * out->warnings (no package database, skipped entries). Errors are the image's and the
+ * layers' (digest mismatch, corrupt layer, path escaping the root, kept bytes over the
+ * limits of kmend_limits.h) or a package database that cannot be read at all.
  */
 int kmend_inventory_build(struct kmend_image *img, const char *cache_dir,
                           struct kmend_inventory *out, struct kmend_error *err);
 
 void kmend_inventory_free(struct kmend_inventory *inv);
 
-/* The paths the analyzers read, for the layer walker. */
-extern const struct kmend_want kmend_inventory_want;
+/*
+ * The paths the inventory reads in its pass over the layers (OS files, every package
+ * database backend's paths), as a new want set to free. 0 or -ENOMEM.
+ */
+int kmend_inventory_want_init(struct kmend_want *w);
 
 #endif

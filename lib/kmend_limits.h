@@ -11,8 +11,27 @@
 /* Most packages one image may hold; real ones have a few thousand. */
 #define KMEND_MAX_PACKAGES 200000
 
+/*
+ * Memory on hostile layers: peak memory stays under 256 MB on any input. What the layer walker
+ * keeps (the wanted files' content, their names and links) is capped per file, per layer and
+ * per image; the image's cap counts the merged view and the layer being read together, so
+ * that kept bytes never pass it. Real package databases are far smaller: a Debian dpkg status
+ * runs to a few MB, a large rpm database to a few tens of MB. Past a cap, the image is refused
+ * with an error naming the file or layer and the limit.
+ */
 /* Largest package database file read into memory (dpkg status, apk installed, rpm db). */
-#define KMEND_PKGDB_MAX_SIZE (512L * 1024 * 1024)
+#define KMEND_PKGDB_MAX_SIZE (64L * 1024 * 1024)
+/* Most bytes one layer's wanted files, names and links may keep. */
+#define KMEND_LAYER_KEPT_MAX (96L * 1024 * 1024)
+/* Most bytes the merged view of an image and the layer being read may keep together. */
+#define KMEND_IMAGE_KEPT_MAX (128L * 1024 * 1024)
+/* Most entries (files, links, whiteouts) one layer or the merged view may keep. */
+#define KMEND_KEPT_MAX_ENTRIES 100000
+/*
+ * Most extra reads of the layers made to follow links to paths the first read did not keep
+ * (var/lib/dpkg -> /srv/dpkg, then /srv -> /mnt/srv...): one per link in such a chain.
+ */
+#define KMEND_LINK_PASSES_MAX 4
 
 /* Longest field value kept from a package database (a name, a version, an arch). */
 #define KMEND_PKGDB_FIELD_MAX 4096

@@ -128,7 +128,7 @@ static int inventory_run(int argc, char **argv)
 	struct kmend_image *img;
 	struct kmend_inventory inv;
 	struct kmend_error err;
-	char buf[2048];
+	char buf[2048], buf2[2048];
 	int c, r;
 
 	cli_image_args_init(&ia);
@@ -161,10 +161,10 @@ static int inventory_run(int argc, char **argv)
 		kmend_image_close(img);
 		return cli_report("inventory", &err);
 	}
-	if (inv.packages.skipped)
-		fprintf(stderr,
-		        "kmend inventory: warning: %zu package entries left out (first: %s)\n",
-		        inv.packages.skipped, safe(inv.packages.skip_reason, buf, sizeof(buf)));
+	for (size_t i = 0; i < inv.warnings.count; i++)
+		fprintf(stderr, "kmend inventory: warning: %s: %s\n",
+		        safe(img->name, buf, sizeof(buf)),
+		        safe(inv.warnings.items[i].message, buf2, sizeof(buf2)));
 	if (!inv.os_found)
 		fprintf(stderr,
 		        "kmend inventory: warning: %s: no os-release or release file found\n",
