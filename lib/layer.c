@@ -186,6 +186,12 @@ static int findings_put(struct kmend_layer_findings *f, enum kmend_entry_kind ki
 	return 0;
 }
 
+int kmend_layer_findings_take(struct kmend_layer_findings *f, enum kmend_entry_kind kind,
+                              const char *path, const char *target, char *data, size_t len)
+{
+	return findings_put(f, kind, path, target, data, len);
+}
+
 int kmend_layer_findings_add(struct kmend_layer_findings *f, enum kmend_entry_kind kind,
                              const char *path, const char *target, const char *data, size_t len)
 {
@@ -289,6 +295,22 @@ static int keep(struct walk *w, enum kmend_entry_kind kind, const char *path, co
 	return r;
 }
 
+/* A later entry replaces the one kept at path: free its content before reading the new. */
+static void drop_content(struct kmend_layer_findings *f, const char *path)
+{
+	struct kmend_entry *e;
+	size_t i;
+
+	if (!kmend_pathindex_get(&f->index, path, &i))
+		return;
+	e = &f->entries[i];
+	f->kept -= kmend_entry_cost(e->path, e->target, e->len);
+	free(e->data);
+	e->data = NULL;
+	e->len = 0;
+	f->kept += kmend_entry_cost(e->path, e->target, e->len);
+}
+
 static int read_content(struct walk *w, const char *path, la_int64_t size, char **out)
 {
 	char *data;
@@ -302,6 +324,7 @@ static int read_content(struct walk *w, const char *path, la_int64_t size, char 
 	/* Checked before the bytes are read: memory never holds more than the budget. */
 	if ((r = check_budget(w, path, kmend_entry_cost(path, NULL, (size_t)size))) < 0)
 		return r;
+	drop_content(w->out, path);
 	if (!(data = malloc((size_t)size + 1)))
 		return -ENOMEM;
 	n = kmend_archive.archive_read_data(w->a, data, (size_t)size);

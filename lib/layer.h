@@ -90,6 +90,10 @@ void kmend_layer_findings_free(struct kmend_layer_findings *f);
 int kmend_layer_findings_add(struct kmend_layer_findings *f, enum kmend_entry_kind kind,
                              const char *path, const char *target, const char *data, size_t len);
 
+/* The same, taking over data (malloc'd, a NUL after len bytes; freed on failure). */
+int kmend_layer_findings_take(struct kmend_layer_findings *f, enum kmend_entry_kind kind,
+                              const char *path, const char *target, char *data, size_t len);
+
 /* The bytes an entry of this kind and size counts against the caps. */
 size_t kmend_entry_cost(const char *path, const char *target, size_t len);
 

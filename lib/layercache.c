@@ -111,13 +111,15 @@ static int cache_read(const char *file, size_t budget, struct kmend_layer_findin
 			free(target);
 			goto bad;
 		}
-		if (kind == KMEND_ENTRY_FILE && !content)
-			content = strdup("");
-		r = kmend_layer_findings_add(f, (enum kmend_entry_kind)kind, path, target, content,
-		                             clen);
+		if (kind == KMEND_ENTRY_FILE && !content && !(content = strdup(""))) {
+			free(path);
+			free(target);
+			goto bad;
+		}
+		r = kmend_layer_findings_take(f, (enum kmend_entry_kind)kind, path, target, content,
+		                              clen);
 		free(path);
 		free(target);
-		free(content);
 		if (r < 0 || f->kept > budget)
 			goto bad;
 	}

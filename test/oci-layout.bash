@@ -16,7 +16,8 @@ descriptor() {
 }
 
 # oci_layout DIR TAG LAYER...: an image of the given layer files (gzip, zstd or plain tar),
-# its config listing their diff_ids, tagged TAG in DIR/index.json.
+# its config listing their diff_ids, tagged TAG in DIR/index.json. A file LAYER.diffid beside a
+# layer gives its diff_id ("sha256:<hex>"), so that a huge tar is not decompressed to hash it.
 oci_layout() {
   local dir=$1 tag=$2 layers="[]" diff_ids="[]" f d plain cfg man
   shift 2
@@ -24,7 +25,11 @@ oci_layout() {
   echo '{"imageLayoutVersion": "1.0.0"}' >"$dir/oci-layout"
   for f in "$@"; do
     d=$(blob "$dir" "$f")
-    plain=$( (zstd -dc "$f" 2>/dev/null || gzip -dc "$f" 2>/dev/null || cat "$f") | sha256sum | cut -c1-64)
+    if [ -f "$f.diffid" ]; then
+      plain=$(cut -c8-71 "$f.diffid")
+    else
+      plain=$( (zstd -dc "$f" 2>/dev/null || gzip -dc "$f" 2>/dev/null || cat "$f") | sha256sum | cut -c1-64)
+    fi
     layers=$(jq -c --argjson e "$(descriptor application/vnd.oci.image.layer.v1.tar+gzip "$d" "$(stat -c %s "$f")")" '. + [$e]' <<<"$layers")
     diff_ids=$(jq -c --arg e "sha256:$plain" '. + [$e]' <<<"$diff_ids")
   done
