@@ -87,15 +87,19 @@ tar cf "$w/sl.tar" -C "$w/sl" .
 rm -rf "$w/sll" && oci_layout "$w/sll" t "$w/sl.tar"
 run_kmend inventory --no-cache --format json "oci:$w/sll:t"
 expect_eq "absolute symlink resolves from the image root" "absolute" "$(jq -r .os.id <<<"$out")"
-# A directory symlink on the way (var/lib/rpm -> usr/lib/sysimage/rpm as on Fedora; here dpkg).
-rm -rf "$w/ds" && mkdir -p "$w/ds/var/lib" "$w/ds/usr/lib/os-release.d"
-cp -r "$w/root/var/lib/dpkg" "$w/ds/var/lib/dpkg"
+# A directory symlink on the way: var/lib/dpkg is a link to the real directory (the tar holds
+# a symlink entry, checked below), and etc/os-release goes through a link to a directory.
+rm -rf "$w/ds" && mkdir -p "$w/ds/var/lib" "$w/ds/srv" "$w/ds/usr/lib" "$w/ds/etc"
+cp -r "$w/root/var/lib/dpkg" "$w/ds/srv/dpkg" && ln -s ../../srv/dpkg "$w/ds/var/lib/dpkg"
 printf 'ID=dirlink\n' >"$w/ds/usr/lib/os-release"
-mkdir -p "$w/ds/etc" && ln -s ../usr/lib "$w/ds/etc/lib" && ln -s lib/os-release "$w/ds/etc/os-release"
+ln -s ../usr/lib "$w/ds/etc/lib" && ln -s lib/os-release "$w/ds/etc/os-release"
 tar cf "$w/ds.tar" -C "$w/ds" .
+expect_eq "the layer holds var/lib/dpkg as a symlink" "lrwxrwxrwx ./var/lib/dpkg -> ../../srv/dpkg" \
+  "$(tar tvf "$w/ds.tar" ./var/lib/dpkg | awk '{print $1, $6, $7, $8}')"
 rm -rf "$w/dsl" && oci_layout "$w/dsl" t "$w/ds.tar"
 run_kmend inventory --no-cache --format json "oci:$w/dsl:t"
 expect_eq "a chain of symlinks inside the image" "dirlink" "$(jq -r .os.id <<<"$out")"
+expect_eq "the packages behind the directory symlink" "a|b" "$(jq -r '.packages[].name' <<<"$out" | paste -sd'|')"
 
 # A 100 MB manifest is refused before it is read whole.
 mkdir -p "$w/huge/blobs/sha256"
@@ -129,8 +133,10 @@ run_kmend inventory --no-cache "oci:$w/does-not-exist"
 expect_eq "missing layout: exit 2" "2" "$rc"
 expect_contains "missing layout: names the file" "$w/does-not-exist/index.json" "$err"
 
-# Garbage where a tar should be.
-head -c 5000 /dev/urandom >"$w/garbage"
+# Garbage where a tar should be: 5000 bytes that look random, the same on every run.
+openssl enc -aes-128-ctr -nosalt -K 6b6d656e642d746573742d6b65792d31 -iv 00000000000000000000000000000000 -in /dev/zero | head -c 5000 >"$w/garbage"
+expect_eq "the garbage layer is 5000 bytes, the same each run" "5000 b8fba912" \
+  "$(stat -c %s "$w/garbage") $(sha256sum "$w/garbage" | cut -c1-8)"
 oci_layout "$w/garb" t "$w/garbage"
 run_kmend inventory --no-cache "oci:$w/garb:t"
 expect_eq "garbage layer: exit 2" "2" "$rc"
