@@ -115,6 +115,22 @@ int kmend_image_ref_parse(const char *text, struct kmend_image_ref *ref, struct 
 	return parse_docker(text, text, ref, err);
 }
 
+int kmend_image_ref_require_registry(const char *text, const char *where, struct kmend_error *err)
+{
+	struct kmend_image_ref ref;
+	int r = kmend_image_ref_parse(text, &ref, err);
+
+	if (r < 0 || strcmp(ref.transport, "docker") == 0)
+		return r;
+	kmend_error_set(err, -KMEND_E_BAD_INPUT, where, 0,
+	                "image '%.300s' names a local path (%s:), and an image in a manifest may "
+	                "only name a registry",
+	                text, ref.transport);
+	kmend_error_hint(err, "pass --allow-local-images if you trust the manifest to read files "
+	                      "on this machine");
+	return -KMEND_E_BAD_INPUT;
+}
+
 void kmend_image_ref_format(const struct kmend_image_ref *ref, char *out, size_t size)
 {
 	if (strcmp(ref->transport, "docker") != 0)

@@ -24,6 +24,15 @@ struct kmend_image_ref {
  */
 int kmend_image_ref_parse(const char *text, struct kmend_image_ref *ref, struct kmend_error *err);
 
+/*
+ * An image string from a Kubernetes manifest, where names the manifest and container: a
+ * registry reference only. One that names a path on this machine (oci:, oci-archive:,
+ * docker-archive:) is refused with -KMEND_E_BAD_INPUT, so that a manifest cannot make kmend
+ * read local files; the caller skips this check only when the user allows local images. A
+ * string that does not parse gives the parse error.
+ */
+int kmend_image_ref_require_registry(const char *text, const char *where, struct kmend_error *err);
+
 /* The reference in canonical form, e.g. "docker.io/library/debian:12" or "oci:/x:tag". */
 void kmend_image_ref_format(const struct kmend_image_ref *ref, char *out, size_t size);
 

@@ -188,11 +188,34 @@ static void scan_one(struct scan_state *st, const char *target, const struct kme
 	}
 }
 
+/* A manifest names registry images: a local path is an error entry unless the user allows. */
+static bool refused_local(struct scan_state *st, const char *target,
+                          const struct kmend_container_ref *c)
+{
+	struct kmend_report_result res = {.target = target, .container = c, .image = c->image};
+	struct kmend_error err, report_err;
+	char where[4096];
+
+	snprintf(where, sizeof(where), "%s: %s/%s container %s", target, c->kind, c->name,
+	         c->container);
+	if (st->ia->allow_local_images ||
+	    kmend_image_ref_require_registry(c->image, where, &err) == 0)
+		return false;
+	worse(st, cli_report("scan", &err));
+	res.error = &err;
+	if (kmend_report_add(st->report, &res, &report_err) < 0) {
+		st->report_failed = true;
+		worse(st, cli_report("scan", &report_err));
+	}
+	return true;
+}
+
 static void scan_containers(struct scan_state *st, const char *target,
                             const struct kmend_container_list *list)
 {
 	for (size_t i = 0; i < list->count; i++)
-		scan_one(st, target, &list->items[i], list->items[i].image);
+		if (!refused_local(st, target, &list->items[i]))
+			scan_one(st, target, &list->items[i], list->items[i].image);
 	st->containers += list->count;
 }
 

@@ -12,7 +12,9 @@ const char cli_image_options_help[] =
     "  --platform OS/ARCH[/VAR]   which image of a multi-platform index (default: the host's)\n"
     "  --insecure-registry HOST   reach HOST over plain HTTP or unchecked TLS (repeatable)\n"
     "  --cache-dir DIR            cache directory (default: $XDG_CACHE_HOME/kmend)\n"
-    "  --no-cache                 neither read nor write the cache\n";
+    "  --no-cache                 neither read nor write the cache\n"
+    "  --allow-local-images       let manifests name local images (oci:, oci-archive:,\n"
+    "                             docker-archive:); by default only registry images\n";
 
 void cli_image_args_init(struct cli_image_args *a)
 {
@@ -33,6 +35,7 @@ int cli_image_args_take(struct cli_image_args *a, const char *command, int c, co
 		return 1;
 	case 0x102: snprintf(a->cache_dir, sizeof(a->cache_dir), "%s", arg); return 1;
 	case 0x103: a->use_cache = 0; return 1;
+	case 0x104: a->allow_local_images = 1; return 1;
 	default: return 0;
 	}
 }

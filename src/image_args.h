@@ -14,16 +14,18 @@ struct cli_image_args {
 	int ninsecure;
 	char cache_dir[4096];
 	int use_cache;
+	int allow_local_images; /* images named in manifests may be local paths (oci:...) */
 };
 
 /* getopt_long entries (values 0x100 and up), to put in a command's option table. */
-#define CLI_IMAGE_OPTIONS                                                                          \
-	{"platform", required_argument, NULL, 0x100},                                              \
-	    {"insecure-registry", required_argument, NULL, 0x101},                                 \
-	    {"cache-dir", required_argument, NULL, 0x102},                                         \
-	{                                                                                          \
-		"no-cache", no_argument, NULL, 0x103                                               \
-	}
+/* clang-format off */
+#define CLI_IMAGE_OPTIONS                                         \
+	{"platform", required_argument, NULL, 0x100},             \
+	{"insecure-registry", required_argument, NULL, 0x101},    \
+	{"cache-dir", required_argument, NULL, 0x102},            \
+	{"no-cache", no_argument, NULL, 0x103},                   \
+	{"allow-local-images", no_argument, NULL, 0x104}
+/* clang-format on */
 
 /* The --help lines for them. */
 extern const char cli_image_options_help[];

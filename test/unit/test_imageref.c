@@ -77,12 +77,42 @@ static void test_bad_references(void **state)
 	}
 }
 
+/* Images named in manifests: registry references pass, local paths are refused by name. */
+static void test_manifest_images(void **state)
+{
+	static const char *const registry[] = {"debian:12", "docker://debian",
+	                                       "quay.io/a/b@sha256:" D64, "localhost:5000/app"};
+	static const char *const local[] = {"oci:/etc", "oci:/var/lib/images:tag",
+	                                    "oci-archive:/root/.ssh/id_rsa",
+	                                    "docker-archive:../../secret.tar"};
+	struct kmend_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (kmend_image_ref_require_registry(registry[i], "m.yaml", &err) != 0)
+			fail_msg("'%s' was refused: %s", registry[i], err.message);
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		if (kmend_image_ref_require_registry(local[i], "m.yaml", &err) !=
+		    -KMEND_E_BAD_INPUT)
+			fail_msg("'%s' was accepted", local[i]);
+		assert_string_equal(err.input, "m.yaml");
+		assert_non_null(strstr(err.message, local[i]));
+		assert_non_null(strstr(err.message, "names a local path"));
+		assert_non_null(strstr(err.hint, "--allow-local-images"));
+	}
+	/* A string that is no reference at all keeps its own error. */
+	assert_int_equal(kmend_image_ref_require_registry("Debian:12", "m.yaml", &err),
+	                 -KMEND_E_BAD_INPUT);
+	assert_non_null(strstr(err.message, "not a valid image reference"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_docker_references),
 	    cmocka_unit_test(test_local_references),
 	    cmocka_unit_test(test_bad_references),
+	    cmocka_unit_test(test_manifest_images),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
