@@ -60,7 +60,8 @@ int kmend_atomic_begin(struct kmend_atomic_file *af, const char *path, mode_t mo
 	if (strlen(path) >= sizeof(af->path))
 		return kmend_error_set(err, -ENAMETOOLONG, path, 0, "path too long");
 	snprintf(af->path, sizeof(af->path), "%s", path);
-	af->mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : mode;
+	/* An existing file keeps its mode; a link there (maybe planted) lends none. */
+	af->mode = lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (sb.st_mode & 07777) : mode;
 	/* A fixed suffix with the pid and a counter: O_EXCL makes a clash an error, not a hijack.
 	 */
 	for (unsigned i = 0;; i++) {

@@ -2,6 +2,7 @@
 #include "image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,9 @@ static int open_blob_verified(struct kmend_image *img, const struct kmend_descri
 	if (img->transport->remote && img->opts.cache_dir) {
 		snprintf(dir, sizeof(dir), "%s/blobs/sha256", img->opts.cache_dir);
 		snprintf(path, sizeof(path), "%s/%s", dir, kmend_digest_hex(d->digest));
-		if (kmend_istream_open_file(path, 0, UINT64_MAX, &raw, NULL) == 0)
+		/* Never through a link planted in the cache. */
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && kmend_istream_open_fd(fd, path, 0, UINT64_MAX, &raw, NULL) == 0)
 			return kmend_istream_verify(raw, d->digest, d->size, out, err);
 		if ((r = img->transport->open_blob(img->state, d, &raw, err)) < 0)
 			return r;

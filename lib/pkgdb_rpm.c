@@ -14,6 +14,7 @@
 
 #include "cleanup.h"
 #include "dynlib.h"
+#include "fsutil.h"
 #include "kmend_limits.h"
 #include "pkgdb.h"
 
@@ -202,11 +203,11 @@ static void remove_dir(const char *dir)
 
 static int write_file(const char *file, const unsigned char *d, size_t len)
 {
-	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = kmend_create_private(file);
 	size_t done = 0;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (done < len) {
 		ssize_t n = write(fd, d + done, len - done);
 		if (n < 0) {

@@ -1,14 +1,13 @@
 /* A stream that checks the SHA-256 digest and size of what passes through it. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "digest.h"
+#include "fsutil.h"
 #include "stream.h"
 
 struct verify_stream {
@@ -18,21 +17,19 @@ struct verify_stream {
 	uint64_t expected_size, seen;
 	char digest[KMEND_DIGEST_MAX];
 	int done;
-	/* kmend_istream_verify_save: the copy being written, and where it goes once verified. */
-	int save_fd;
-	char save_tmp[4200], save_path[4096];
+	/* kmend_istream_verify_save: the copy being written (private, O_EXCL|O_NOFOLLOW) and
+	   renamed into place once verified; save.f NULL when there is none. */
+	struct kmend_atomic_file save;
 };
 
 /* Keep the copy only when every byte was verified; otherwise it never existed. */
 static void save_finish(struct verify_stream *v, int verified)
 {
-	if (v->save_fd < 0)
+	if (!v->save.f)
 		return;
-	if (close(v->save_fd) != 0)
-		verified = 0;
-	v->save_fd = -1;
-	if (!verified || rename(v->save_tmp, v->save_path) != 0)
-		unlink(v->save_tmp);
+	if (!verified || kmend_atomic_commit(&v->save, NULL) < 0)
+		kmend_atomic_abort(&v->save);
+	v->save.f = NULL;
 }
 
 static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
@@ -57,7 +54,7 @@ static ssize_t verify_read(struct kmend_istream *s, void *buf, size_t size)
 			                       "gives",
 			                       (unsigned long long)v->expected_size);
 		EVP_DigestUpdate(v->ctx, buf, (size_t)n);
-		if (v->save_fd >= 0 && write(v->save_fd, buf, (size_t)n) != n)
+		if (v->save.f && fwrite(buf, 1, (size_t)n, v->save.f) != (size_t)n)
 			save_finish(v, 0); /* a cache that cannot be written is no error */
 		return n;
 	}
@@ -119,7 +116,6 @@ int kmend_istream_verify(struct kmend_istream *inner, const char *digest, uint64
 		return -ENOMEM;
 	}
 	v->base.ops = &verify_ops;
-	v->save_fd = -1;
 	v->inner = inner;
 	v->expected_size = size;
 	snprintf(v->digest, sizeof(v->digest), "%s", digest);
@@ -137,8 +133,8 @@ int kmend_istream_verify_save(struct kmend_istream *inner, const char *digest, u
 	if (r < 0)
 		return r;
 	v = (struct verify_stream *)*out;
-	snprintf(v->save_path, sizeof(v->save_path), "%s", save_as);
-	snprintf(v->save_tmp, sizeof(v->save_tmp), "%s.tmp.%d", save_as, (int)getpid());
-	v->save_fd = open(v->save_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Blobs from private registries are private: 0600, never through a planted link. */
+	if (kmend_atomic_begin(&v->save, save_as, 0600, NULL) < 0)
+		v->save.f = NULL; /* no copy kept, the stream still verifies */
 	return 0;
 }
