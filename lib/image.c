@@ -90,12 +90,14 @@ static int resolve(struct kmend_image *img, struct kmend_error *err)
 	struct kmend_image_config cfg;
 	struct kmend_istream *s;
 	size_t len, clen;
+	bool from_index;
 	int r;
 
 	if ((r = fetch_manifest(img, NULL, &data, &len, media_type, sizeof(media_type), err)) < 0)
 		return r;
 	if ((r = kmend_manifest_parse(data, len, media_type, img->name, &m, err)) < 0)
 		return r;
+	from_index = m.is_index;
 	if (m.is_index) {
 		const struct kmend_descriptor *pick;
 		if ((r = kmend_manifest_pick_platform(&m, platform, img->name, &pick, err)) < 0) {
@@ -135,6 +137,16 @@ static int resolve(struct kmend_image *img, struct kmend_error *err)
 	if ((r = kmend_image_config_parse(config, clen, img->config.digest, &cfg, err)) < 0)
 		return r;
 	snprintf(img->platform, sizeof(img->platform), "%s", cfg.platform);
+	/* An index was checked above; a single image must answer an explicit --platform too. */
+	if (!from_index && img->opts.platform && cfg.platform[0] &&
+	    !kmend_platform_matches(cfg.platform, img->opts.platform)) {
+		kmend_error_set(err, -KMEND_E_NOT_FOUND, img->name, 0,
+		                "no image for platform %s (the image is for %s only)",
+		                img->opts.platform, cfg.platform);
+		kmend_error_hint(err, "leave out --platform, or name a multi-platform image");
+		kmend_image_config_free(&cfg);
+		return -KMEND_E_NOT_FOUND;
+	}
 	if (cfg.ndiff_ids != img->nlayers) {
 		r = kmend_error_set(
 		    err, -KMEND_E_BAD_INPUT, img->name, 0,

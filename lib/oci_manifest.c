@@ -123,8 +123,7 @@ done:
 	return r;
 }
 
-/* "os/arch" matches "os/arch/anything"; a given variant must be equal. */
-static bool platform_matches(const char *have, const char *want)
+bool kmend_platform_matches(const char *have, const char *want)
 {
 	size_t n = strlen(want);
 
@@ -142,7 +141,7 @@ int kmend_manifest_pick_platform(const struct kmend_manifest *index, const char 
 	size_t n = 0;
 
 	for (size_t i = 0; i < index->count; i++)
-		if (platform_matches(index->entries[i].platform, platform)) {
+		if (kmend_platform_matches(index->entries[i].platform, platform)) {
 			*out = &index->entries[i];
 			return 0;
 		}

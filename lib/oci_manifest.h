@@ -62,6 +62,9 @@ int kmend_image_config_parse(const char *data, size_t len, const char *where,
                              struct kmend_image_config *out, struct kmend_error *err);
 void kmend_image_config_free(struct kmend_image_config *c);
 
+/* Does platform have ("os/arch[/variant]") answer want? "os/arch" matches any variant. */
+bool kmend_platform_matches(const char *have, const char *want);
+
 /* The platform kmend runs on, as "linux/amd64", "linux/arm64/v8"... */
 const char *kmend_host_platform(void);
 

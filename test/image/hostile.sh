@@ -124,6 +124,14 @@ expect_contains "no matching platform: lists what there is" "no image for platfo
 run_kmend inventory --no-cache --format json --platform linux/arm64 "oci:$w/multi:multi"
 expect_eq "linux/arm64 matches linux/arm64/v8" "0 a|b" "$rc $(jq -r '.packages[].name' <<<"$out" | paste -sd'|')"
 
+# A single-platform image answers an explicit --platform too (its config says linux/amd64).
+run_kmend inventory --no-cache --platform linux/arm64 "oci:$w/good:t"
+expect_eq "single-platform image, other platform: exit 2" "2" "$rc"
+expect_contains "single-platform image, other platform: says what it is" \
+  "no image for platform linux/arm64 (the image is for linux/amd64 only)" "$err"
+run_kmend inventory --no-cache --format json --platform linux/amd64 "oci:$w/good:t"
+expect_eq "single-platform image, its own platform" "0 a|b" "$rc $(jq -r '.packages[].name' <<<"$out" | paste -sd'|')"
+
 # Unknown tag, missing layout, several images without a tag.
 run_kmend inventory --no-cache "oci:$w/multi:nope"
 expect_contains "unknown tag lists the tags" "no image tagged 'nope' in the layout (it has: t, multi)" "$err"
