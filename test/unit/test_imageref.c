@@ -81,7 +81,7 @@ static void test_bad_references(void **state)
 static void test_manifest_images(void **state)
 {
 	static const char *const registry[] = {"debian:12", "docker://debian",
-	                                       "quay.io/a/b@sha256:" D64, "localhost:5000/app"};
+	                                       ("quay.io/a/b@sha256:" D64), "localhost:5000/app"};
 	static const char *const local[] = {"oci:/etc", "oci:/var/lib/images:tag",
 	                                    "oci-archive:/root/.ssh/id_rsa",
 	                                    "docker-archive:../../secret.tar"};
