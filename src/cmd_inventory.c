@@ -36,15 +36,15 @@ static void inventory_usage(void)
 	       "JSON: {\"image\": {\"ref\", \"digest\", \"id\", \"platform\"}, \"os\": {\"id\",\n"
 	       "\"version_id\", \"codename\", \"pretty_name\"}, \"packages\": [{\"name\", "
 	       "\"version\",\n"
-	       "\"arch\", \"source\", \"source_version\", \"type\", \"layer\"}]} "
-	       "(docs/inventory.md).\n",
+	       "\"arch\", \"source\", \"source_version\", \"type\", \"layer\"}], \"warnings\":\n"
+	       "[{\"code\", \"message\"}]} (docs/inventory.md).\n",
 	       cli_image_options_help);
 }
 
 static json_t *inventory_json(struct kmend_jb *b, const struct kmend_image *img,
                               const struct kmend_inventory *inv)
 {
-	json_t *root = kmend_jb_object(b), *image = kmend_jb_object(b), *os, *pkgs;
+	json_t *root = kmend_jb_object(b), *image = kmend_jb_object(b), *os, *pkgs, *warnings;
 
 	kmend_jb_set_text(b, image, "ref", img->name);
 	kmend_jb_set(b, image, "digest", kmend_jb_text_or_null(b, img->digest));
@@ -80,6 +80,15 @@ static json_t *inventory_json(struct kmend_jb *b, const struct kmend_image *img,
 		kmend_jb_append(b, pkgs, o);
 	}
 	kmend_jb_set(b, root, "packages", pkgs);
+	warnings = kmend_jb_array(b);
+	for (size_t i = 0; i < inv->warnings.count; i++) {
+		json_t *o = kmend_jb_object(b);
+
+		kmend_jb_set_text(b, o, "code", inv->warnings.items[i].code);
+		kmend_jb_set_text(b, o, "message", inv->warnings.items[i].message);
+		kmend_jb_append(b, warnings, o);
+	}
+	kmend_jb_set(b, root, "warnings", warnings);
 	return root;
 }
 

@@ -74,6 +74,7 @@ oci_layout "$w/alpine" t "$w/alp.tar.gz"
 run_kmend inventory --no-cache --format json "oci:$w/alpine:t"
 expect_eq "alpine: 15 packages of type apk" "15 apk" "$(jq -r '"\(.packages | length) \(.packages[0].type)"' <<<"$out")"
 expect_contains "alpine: the skipped entry is reported" "1 package entries left out" "$err"
+expect_eq "alpine: the skipped entry is a warning in JSON" "skipped-packages" "$(jq -r '.warnings[].code' <<<"$out")"
 expect_eq "alpine: os" "alpine 3.19.1" "$(jq -r '"\(.os.id) \(.os.version_id)"' <<<"$out")"
 
 mkdir -p "$w/cent/var/lib/rpm" "$w/cent/etc"
@@ -94,4 +95,15 @@ oci_layout "$w/suse" t "$w/sle.tar"
 run_kmend inventory --no-cache --format json "oci:$w/suse:t"
 expect_eq "sle 15 (ndb): 35 packages" "35" "$(jq '.packages | length' <<<"$out")"
 expect_contains "sle 15: no OS files is a warning" "no os-release or release file found" "$err"
+
+# An OS and no package database (a slimmed image): said, not a silent empty list.
+mkdir -p "$w/slim/etc" && printf 'ID=debian\nVERSION_ID=12\n' >"$w/slim/etc/os-release" && layer slim
+oci_layout "$w/slimmed" t "$w/slim.tar"
+run_kmend inventory --no-cache --format json "oci:$w/slimmed:t"
+expect_eq "OS without a package database: exit 0, no packages" "0 0" "$rc $(jq '.packages | length' <<<"$out")"
+expect_contains "OS without a package database: a warning on stderr" \
+  "kmend inventory: warning: oci:$w/slimmed:t: debian 12 found but no package database" "$err"
+expect_eq "OS without a package database: the warning in JSON" "no-package-database" "$(jq -r '.warnings[].code' <<<"$out")"
+run_kmend inventory --no-cache --format json "oci:$w/up:t"
+expect_eq "an image with its database: no warning" "0" "$(jq '.warnings | length' <<<"$out")"
 done_testing

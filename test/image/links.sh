@@ -137,6 +137,7 @@ image link-whiteout upper lower wh
 run_kmend inventory --no-cache --format json "oci:$w/link-whiteout:t"
 expect_eq "a whited-out link target: no packages" "0 0" "$rc $(jq '.packages | length' <<<"$out")"
 expect_contains "a whited-out link target: warns" "no package database" "$err"
+expect_eq "a whited-out link target: the warning in JSON" "no-package-database" "$(jq -r '.warnings[].code' <<<"$out")"
 
 # A link loop and a link out of the image find nothing, without hanging or reading the host.
 os loop debian 12 && mkdir -p "$w/loop/var/lib" && ln -s dpkg2 "$w/loop/var/lib/dpkg" && ln -s dpkg "$w/loop/var/lib/dpkg2"
