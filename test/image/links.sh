@@ -40,13 +40,17 @@ same() {
 
 os() { mkdir -p "$w/$1/etc" && printf 'ID=%s\nVERSION_ID=%s\n' "$2" "$3" >"$w/$1/etc/os-release"; }
 
+# What each database needs: the OS it belongs to, its file here, its usual path.
+declare -A id=([dpkg]="debian 12" [rpm]="centos 7" [apk]="alpine 3.19.1")
+declare -A file=([dpkg]=dpkg-status [rpm]=rpm-Packages [apk]=apk-installed)
+declare -A usual=([dpkg]=var/lib/dpkg/status [rpm]=var/lib/rpm/Packages [apk]=lib/apk/db/installed)
+n=0
+
 # Reference images: each database at its usual path.
-os ref-dpkg debian 12 && mkdir -p "$w/ref-dpkg/var/lib/dpkg" && cp "$w/dpkg-status" "$w/ref-dpkg/var/lib/dpkg/status"
-os ref-rpm centos 7 && mkdir -p "$w/ref-rpm/var/lib/rpm" && cp "$w/rpm-Packages" "$w/ref-rpm/var/lib/rpm/Packages"
-os ref-apk alpine 3.19.1 && mkdir -p "$w/ref-apk/lib/apk/db" && cp "$w/apk-installed" "$w/ref-apk/lib/apk/db/installed"
-for db in dpkg rpm apk; do image "ref-$db" "ref-$db"; done
 ref_counts=""
 for db in dpkg rpm apk; do
+  os "ref-$db" ${id[$db]} && mkdir -p "$w/ref-$db/${usual[$db]%/*}" && cp "$w/${file[$db]}" "$w/ref-$db/${usual[$db]}"
+  image "ref-$db" "ref-$db"
   run_kmend inventory --no-cache --format json "oci:$w/ref-$db:t"
   ref_counts="$ref_counts $db=$(jq '.packages | length' <<<"$out")"
 done
@@ -56,50 +60,28 @@ expect_eq "reference images list every package" \
   " dpkg=$(grep -c '^Status: install ok installed' "$w/dpkg-status") rpm=$(grep -c . "$fixtures/go-rpmdb/centos7-plain/expected_nevra.txt") apk=$(($(grep -c '^P:' "$w/apk-installed") - 1))" \
   "$ref_counts"
 
-# 1. A directory symlink on the way, relative and absolute.
-os dpkg-rel debian 12 && mkdir -p "$w/dpkg-rel/var/lib" "$w/dpkg-rel/srv/dpkg"
-cp "$w/dpkg-status" "$w/dpkg-rel/srv/dpkg/status" && ln -s ../../srv/dpkg "$w/dpkg-rel/var/lib/dpkg"
-image dpkg-rel dpkg-rel
-same dpkg-rel ref-dpkg "dpkg: var/lib/dpkg -> ../../srv/dpkg"
-
-os dpkg-abs debian 12 && mkdir -p "$w/dpkg-abs/var/lib" "$w/dpkg-abs/srv/dpkg"
-cp "$w/dpkg-status" "$w/dpkg-abs/srv/dpkg/status" && ln -s /srv/dpkg "$w/dpkg-abs/var/lib/dpkg"
-image dpkg-abs dpkg-abs
-same dpkg-abs ref-dpkg "dpkg: var/lib/dpkg -> /srv/dpkg"
-
-# Fedora's shape: the database lives in usr/lib/sysimage/rpm; it must be read once, not twice.
-os rpm-fedora centos 7 && mkdir -p "$w/rpm-fedora/var/lib" "$w/rpm-fedora/usr/lib/sysimage/rpm"
-cp "$w/rpm-Packages" "$w/rpm-fedora/usr/lib/sysimage/rpm/Packages"
-ln -s ../../usr/lib/sysimage/rpm "$w/rpm-fedora/var/lib/rpm"
-image rpm-fedora rpm-fedora
-same rpm-fedora ref-rpm "rpm: var/lib/rpm -> ../../usr/lib/sysimage/rpm, read once"
-
-os rpm-opt centos 7 && mkdir -p "$w/rpm-opt/var/lib" "$w/rpm-opt/opt/rpmdb"
-cp "$w/rpm-Packages" "$w/rpm-opt/opt/rpmdb/Packages" && ln -s /opt/rpmdb "$w/rpm-opt/var/lib/rpm"
-image rpm-opt rpm-opt
-same rpm-opt ref-rpm "rpm: var/lib/rpm -> /opt/rpmdb"
-
-os apk-db alpine 3.19.1 && mkdir -p "$w/apk-db/lib/apk" "$w/apk-db/var/apkdb"
-cp "$w/apk-installed" "$w/apk-db/var/apkdb/installed" && ln -s ../../var/apkdb "$w/apk-db/lib/apk/db"
-image apk-db apk-db
-same apk-db ref-apk "apk: lib/apk/db -> ../../var/apkdb"
-
-# A merged /usr: lib -> usr/lib, the database under usr/lib/apk/db.
-os apk-usrmerge alpine 3.19.1 && mkdir -p "$w/apk-usrmerge/usr/lib/apk/db"
-cp "$w/apk-installed" "$w/apk-usrmerge/usr/lib/apk/db/installed" && ln -s usr/lib "$w/apk-usrmerge/lib"
-image apk-usrmerge apk-usrmerge
-same apk-usrmerge ref-apk "apk: lib -> usr/lib (merged /usr)"
+# 1. A directory symlink on the way. dir_link DB LINK TARGET REAL: the database at REAL, and
+# LINK -> TARGET leading to it. Fedora's shape (var/lib/rpm -> ../../usr/lib/sysimage/rpm)
+# reaches one file by two wanted paths: it must be read once, not twice.
+dir_link() {
+  local d=dirlink-$((n += 1))
+  os "$d" ${id[$1]} && mkdir -p "$w/$d/$(dirname "$2")" "$w/$d/$(dirname "$4")"
+  cp "$w/${file[$1]}" "$w/$d/$4" && ln -s "$3" "$w/$d/$2"
+  image "$d" "$d"
+  same "$d" "ref-$1" "$1: $2 -> $3"
+}
+dir_link dpkg var/lib/dpkg ../../srv/dpkg srv/dpkg/status
+dir_link dpkg var/lib/dpkg /srv/dpkg srv/dpkg/status
+dir_link rpm var/lib/rpm ../../usr/lib/sysimage/rpm usr/lib/sysimage/rpm/Packages
+dir_link rpm var/lib/rpm /opt/rpmdb opt/rpmdb/Packages
+dir_link apk lib/apk/db ../../var/apkdb var/apkdb/installed
+dir_link apk lib usr/lib usr/lib/apk/db/installed # a merged /usr
 
 # 2. A hard link from the database's path to another path written before it in the layer.
 for db in dpkg rpm apk; do
-  case $db in
-    dpkg) path=var/lib/dpkg/status id="debian 12" ;;
-    rpm) path=var/lib/rpm/Packages id="centos 7" ;;
-    apk) path=lib/apk/db/installed id="alpine 3.19.1" ;;
-  esac
-  d=hard-$db
-  os "$d" $id && mkdir -p "$w/$d/srv/keep" "$w/$d/${path%/*}"
-  cp "$w/$db-${path##*/}" "$w/$d/srv/keep/db"
+  path=${usual[$db]} d=hard-$db
+  os "$d" ${id[$db]} && mkdir -p "$w/$d/srv/keep" "$w/$d/${path%/*}"
+  cp "$w/${file[$db]}" "$w/$d/srv/keep/db"
   ln "$w/$d/srv/keep/db" "$w/$d/$path"
   echo "./etc ./srv ./${path%%/*}" >"$w/$d.order"
   image "$d" "$d"
