@@ -28,7 +28,9 @@ YAML
 
 run_kmend scan --db "$w/vuln.db" --no-cache --format json "$w/local.yaml"
 expect_eq "local paths in a manifest: exit 2" "2" "$rc"
-expect_eq "local paths in a manifest: no result read from them" "0" "$(jq '.results | length' <<<"$out")"
+expect_eq "local paths in a manifest: each an error entry, nothing read" \
+  "layout:null:true passwd:null:true shadow:null:true" \
+  "$(jq -r '[.results[] | "\(.container):\(.os):\(.error | test("names a local path"))"] | join(" ")' <<<"$out")"
 for c in "layout oci:$w/img:t (oci:)" "passwd oci-archive:/etc/passwd (oci-archive:)" "shadow docker-archive:/etc/shadow (docker-archive:)"; do
   set -- $c
   expect_contains "container $1: refused, naming the manifest, the container and the image" \
@@ -39,7 +41,7 @@ expect_contains "the refusal says how to allow it" "pass --allow-local-images" "
 # Allowed: the layout is scanned; /etc/passwd is read as what it is, not an image.
 run_kmend scan --db "$w/vuln.db" --no-cache --format json --allow-local-images "$w/local.yaml"
 expect_eq "--allow-local-images: the layout's container is scanned" "layout debian" \
-  "$(jq -r '.results[] | "\(.container) \(.os.id)"' <<<"$out")"
+  "$(jq -r '.results[] | select(.error == null) | "\(.container) \(.os.id)"' <<<"$out")"
 expect_contains "--allow-local-images: /etc/passwd is no image" "/etc/passwd: not a valid tar archive" "$err"
 
 # On the command line an image may be local without the option.
