@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
 #include "dynlib.h"
 #include "kmend_limits.h"
 
@@ -97,21 +96,12 @@ bool kmend_want_below(const struct kmend_want *w, const char *dir)
 
 void kmend_want_id(const struct kmend_want *w, char out[17])
 {
-	char digest[KMEND_DIGEST_MAX] = "";
-	size_t len = 0;
-	char *all;
+	uint64_t h = 0;
 
+	/* Each pattern's hash seeds the next: the id changes with any pattern and their order. */
 	for (size_t i = 0; i < w->count; i++)
-		len += strlen(w->patterns[i]) + 1;
-	if ((all = malloc(len + 1))) {
-		len = 0;
-		for (size_t i = 0; i < w->count; i++)
-			len += (size_t)sprintf(all + len, "%s\n", w->patterns[i]);
-		kmend_digest_of(all, len, digest);
-		free(all);
-	}
-	/* Without memory for the digest: an id no cache file has, so nothing stale is read. */
-	snprintf(out, 17, "%.16s", digest[0] ? kmend_digest_hex(digest) : "0000000000000000");
+		h = kmend_path_hash(w->patterns[i], h);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 void kmend_want_free(struct kmend_want *w)

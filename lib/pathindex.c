@@ -7,7 +7,7 @@
 #include <sys/random.h>
 
 /* FNV-1a from seed, then a 64-bit finaliser (splitmix64's) so that every bit counts. */
-static uint64_t path_hash(const char *path, uint64_t seed)
+uint64_t kmend_path_hash(const char *path, uint64_t seed)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
 
@@ -31,7 +31,7 @@ __attribute__((constructor)) static void index_seed_init(void)
 
 static size_t find_slot(const struct kmend_pathindex *ix, const char *path)
 {
-	size_t i = (size_t)path_hash(path, index_seed) & ix->mask;
+	size_t i = (size_t)kmend_path_hash(path, index_seed) & ix->mask;
 
 	while (ix->slots[i].key && strcmp(ix->slots[i].key, path) != 0)
 		i = (i + 1) & ix->mask;
@@ -93,7 +93,7 @@ void kmend_pathindex_remove(struct kmend_pathindex *ix, const char *path)
 	ix->count--;
 	/* Move back every later entry of the run that the hole would cut off from its home. */
 	for (j = (i + 1) & ix->mask; ix->slots[j].key; j = (j + 1) & ix->mask) {
-		size_t home = (size_t)path_hash(ix->slots[j].key, index_seed) & ix->mask;
+		size_t home = (size_t)kmend_path_hash(ix->slots[j].key, index_seed) & ix->mask;
 		if (((j - home) & ix->mask) >= ((j - i) & ix->mask)) {
 			ix->slots[i] = ix->slots[j];
 			ix->slots[j].key = NULL;
@@ -117,7 +117,8 @@ void kmend_pathindex_free(struct kmend_pathindex *ix)
 static void filter_positions(const char *path, enum kmend_path_kind kind,
                              uint32_t pos[FILTER_HASHES])
 {
-	uint64_t h1 = path_hash(path, (uint64_t)kind), h2 = path_hash(path, 0x6b6d656e64ULL) | 1;
+	uint64_t h1 = kmend_path_hash(path, (uint64_t)kind),
+	         h2 = kmend_path_hash(path, 0x6b6d656e64ULL) | 1;
 
 	for (int i = 0; i < FILTER_HASHES; i++)
 		pos[i] = (uint32_t)((h1 + (uint64_t)i * h2) % FILTER_BITS);

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A 64-bit hash of path, from seed: the same in every process (FNV-1a, then mixed). */
+uint64_t kmend_path_hash(const char *path, uint64_t seed);
+
 /*
  * path -> position. Keys are not copied: each must stay valid, unchanged, until it is
  * removed or the index freed (the arrays' path strings do; only their structs move). The
