@@ -212,10 +212,11 @@ int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *
 	}
 	if ((r = parse_documents(path, data, len, &docs, err)) < 0)
 		return r;
-	json_array_foreach(docs, i, doc) if (!format_of(doc))
-	{
-		json_decref(docs);
-		return unknown_format(path, err);
+	json_array_foreach (docs, i, doc) {
+		if (!format_of(doc)) {
+			json_decref(docs);
+			return unknown_format(path, err);
+		}
 	}
 	if (!json_array_size(docs)) {
 		json_decref(docs);
@@ -226,8 +227,7 @@ int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *
 		json_decref(docs);
 		return r;
 	}
-	json_array_foreach(docs, i, doc)
-	{
+	json_array_foreach (docs, i, doc) {
 		if ((r = format_of(doc)->import(db, path, doc, st, err)) < 0)
 			break;
 	}

@@ -65,8 +65,7 @@ static int import_package(struct kmend_vulndb *db, const char *file, const char 
 		kmend_import_skip(st, file, name, "secfixes is not an object");
 		return 0;
 	}
-	json_object_foreach(fixes, version, ids)
-	{
+	json_object_foreach (fixes, version, ids) {
 		size_t i;
 		json_t *id;
 		if (json_is_object(ids) && !json_object_size(ids))
@@ -77,8 +76,7 @@ static int import_package(struct kmend_vulndb *db, const char *file, const char 
 			kmend_import_skip(st, file, where, "not a list of identifiers");
 			continue;
 		}
-		json_array_foreach(ids, i, id)
-		{
+		json_array_foreach (ids, i, id) {
 			/* Entries may carry a second identifier: "CVE-2020-1 GHSA-x". */
 			char first[256];
 			const char *text = json_string_value(id);
@@ -126,8 +124,7 @@ static int alpine_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 		return 0; /* an empty secdb */
 	if (!json_is_array(pkgs))
 		return import_package(db, file, ecosystem, doc, st, err);
-	json_array_foreach(pkgs, i, entry)
-	{
+	json_array_foreach (pkgs, i, entry) {
 		if ((r = import_package(db, file, ecosystem, json_object_get(entry, "pkg"), st,
 		                        err)) < 0)
 			return r;

@@ -17,12 +17,15 @@ static bool debian_detect(json_t *root)
 
 	if (!json_is_object(root) || json_object_size(root) == 0)
 		return false;
-	json_object_foreach(root, src, ids)
-	{
+	/* Any vulnerability with a releases object will do: a malformed one first in the file
+	   is the importer's to skip and count, not a reason to call the file something else. */
+	json_object_foreach (root, src, ids) {
 		if (!json_is_object(ids))
-			return false;
-		json_object_foreach(ids, id, entry) return json_is_object(
-		    json_object_get(entry, "releases"));
+			continue;
+		json_object_foreach (ids, id, entry) {
+			if (json_is_object(json_object_get(entry, "releases")))
+				return true;
+		}
 	}
 	return false;
 }
@@ -82,14 +85,12 @@ static int debian_import(struct kmend_vulndb *db, const char *file, json_t *root
 	json_t *ids, *entry, *rel;
 	int r;
 
-	json_object_foreach(root, source, ids)
-	{
+	json_object_foreach (root, source, ids) {
 		if (!json_is_object(ids)) {
 			kmend_import_skip(st, file, source, "not an object of vulnerabilities");
 			continue;
 		}
-		json_object_foreach(ids, id, entry)
-		{
+		json_object_foreach (ids, id, entry) {
 			json_t *releases = json_object_get(entry, "releases");
 			if (!json_is_object(releases)) {
 				char where[512];
@@ -97,8 +98,7 @@ static int debian_import(struct kmend_vulndb *db, const char *file, json_t *root
 				kmend_import_skip(st, file, where, "no releases object");
 				continue;
 			}
-			json_object_foreach(releases, codename, rel)
-			{
+			json_object_foreach (releases, codename, rel) {
 				if ((r = import_release(db, file, source, id, codename, rel, st,
 				                        err)) < 0)
 					return r;

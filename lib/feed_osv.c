@@ -27,8 +27,7 @@ static void osv_aliases(json_t *doc, char *out, size_t size)
 
 	out[0] = '\0';
 	for (size_t k = 0; k < 2; k++)
-		json_array_foreach(json_object_get(doc, keys[k]), i, v)
-		{
+		json_array_foreach (json_object_get(doc, keys[k]), i, v) {
 			if (json_is_string(v) && n + strlen(json_string_value(v)) + 2 < size)
 				n += (size_t)snprintf(out + n, size - n, "%s%s", n ? " " : "",
 				                      json_string_value(v));
@@ -45,8 +44,7 @@ static const char *osv_severity(json_t *doc, json_t *affected)
 	if (!db)
 		db = json_string_value(
 		    json_object_get(json_object_get(affected, "ecosystem_specific"), "severity"));
-	json_array_foreach(sev, i, s)
-	{
+	json_array_foreach (sev, i, s) {
 		const char *score = json_string_value(json_object_get(s, "score"));
 		/* Distribution ratings are words; CVSS vectors are not ratings kmend uses. */
 		if (score && strncmp(score, "CVSS:", 5) != 0)
@@ -65,8 +63,7 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 	int r;
 
 	osv_aliases(doc, aliases, sizeof(aliases));
-	json_array_foreach(affected, i, a)
-	{
+	json_array_foreach (affected, i, a) {
 		json_t *pkg = json_object_get(a, "package"), *ranges = json_object_get(a, "ranges"),
 		       *rg;
 		const char *eco = json_string_value(json_object_get(pkg, "ecosystem"));
@@ -87,16 +84,16 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 			kmend_import_skip(st, file, where, why);
 			continue;
 		}
-		json_array_foreach(ranges, j, rg)
-		{
+		json_array_foreach (ranges, j, rg) {
 			json_t *events = json_object_get(rg, "events"), *ev;
 			size_t k;
 			if (strcmp(json_string_value(json_object_get(rg, "type")) ?: "",
 			           "ECOSYSTEM"))
 				continue;
-			json_array_foreach(events, k,
-			                   ev) if (json_is_string(json_object_get(ev, "fixed")))
-			    fixed = json_string_value(json_object_get(ev, "fixed"));
+			json_array_foreach (events, k, ev) {
+				if (json_is_string(json_object_get(ev, "fixed")))
+					fixed = json_string_value(json_object_get(ev, "fixed"));
+			}
 		}
 		st->added++;
 		if ((r = kmend_vulndb_add(db,

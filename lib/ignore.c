@@ -59,8 +59,7 @@ int kmend_ignore_load(const char *path, struct kmend_ignore *out, struct kmend_e
 		json_decref(docs);
 		return bad_rule(err, path, 0, "expected a list under 'ignore'");
 	}
-	json_array_foreach(list, i, e)
-	{
+	json_array_foreach (list, i, e) {
 		const char *id = json_string_value(json_object_get(e, "id"));
 		const char *pkg = json_string_value(json_object_get(e, "package"));
 		const char *exp = json_string_value(json_object_get(e, "expires"));

@@ -80,8 +80,7 @@ static int walk_object(json_t *obj, const char *file, long doc, int depth,
 		return 0;
 	/* List, DeploymentList, PodList...: their items are workloads too. */
 	if (n >= 4 && !strcmp(kind + n - 4, "List") && depth < 8) {
-		json_array_foreach(json_object_get(obj, "items"), i, item)
-		{
+		json_array_foreach (json_object_get(obj, "items"), i, item) {
 			if ((r = walk_object(item, file, doc, depth + 1, out, err)) < 0)
 				return r;
 		}
@@ -95,8 +94,7 @@ static int walk_object(json_t *obj, const char *file, long doc, int depth,
 			spec = json_object_get(spec, pod_spec_paths[k].path[p]);
 		for (size_t l = 0; l < sizeof(container_lists) / sizeof(container_lists[0]); l++) {
 			json_t *c;
-			json_array_foreach(json_object_get(spec, container_lists[l].key), i, c)
-			{
+			json_array_foreach (json_object_get(spec, container_lists[l].key), i, c) {
 				if (!json_is_string(json_object_get(c, "image"))) {
 					kmend_error_set(
 					    err, -KMEND_E_BAD_INPUT, file, 0,
@@ -141,8 +139,7 @@ int kmend_workloads_from_memory(const char *data, size_t len, const char *path,
 
 	if ((r = kmend_yaml_to_json(data, len, path, &docs, err)) < 0)
 		return r;
-	json_array_foreach(docs, i, doc)
-	{
+	json_array_foreach (docs, i, doc) {
 		if ((r = walk_object(doc, path, (long)i + 1, 0, out, err)) < 0)
 			break;
 	}

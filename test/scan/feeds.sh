@@ -19,6 +19,12 @@ expect_eq "wrong types: the good entry is imported" "0" "$rc"
 expect_contains "wrong types: one advisory" "debian-tracker, 1 advisories" "$out"
 expect_contains "wrong types: skipped entries named with their position" "at openssl/CVE-1/releases/bookworm: no status" "$err"
 
+# The tracker format is told by any vulnerability with releases, not only the first one's.
+printf '{"aaa": "x", "openssl": {"CVE-0": "x", "CVE-2": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.1-1"}}}}}' >"$w/first-bad.json"
+run_kmend db import --db "$db" "$w/first-bad.json"
+expect_eq "a malformed first entry: still the tracker format" "0" "$rc"
+expect_contains "a malformed first entry: the good one imported" "debian-tracker, 1 advisories" "$out"
+
 printf '{"vulnerabilities": [1, 2]}' >"$w/unknown.json"
 run_kmend db import --db "$db" "$w/unknown.json"
 expect_eq "unknown format: exit 2" "2" "$rc"
