@@ -48,6 +48,16 @@ const struct kmend_distro *kmend_distro_by_id(const char *id)
 	return NULL;
 }
 
+const struct kmend_distro *kmend_distro_by_ecosystem(const char *key)
+{
+	size_t n = strcspn(key, ":");
+
+	for (size_t i = 0; i < sizeof(distros) / sizeof(distros[0]); i++)
+		if (strlen(distros[i].ecosystem) == n && !strncmp(distros[i].ecosystem, key, n))
+			return &distros[i];
+	return NULL;
+}
+
 const char *kmend_distro_release_of(const char *id, const char *codename)
 {
 	for (size_t i = 0; i < sizeof(codenames) / sizeof(codenames[0]); i++)
@@ -113,8 +123,8 @@ static int red_hat_release(const char *rest, char *out, size_t size)
 {
 	const char *colon = strchr(rest, ':');
 
-	if (!colon || strncmp(rest, "enterprise_linux", 16) || !isdigit((unsigned char)colon[1]))
-		return -1;
+	if (!colon || strncmp(rest, "enterprise_linux:", 17) || !isdigit((unsigned char)colon[1]))
+		return -2;
 	snprintf(out, size, "rhel:%.*s", (int)strspn(colon + 1, "0123456789"), colon + 1);
 	return 0;
 }
@@ -139,7 +149,7 @@ int kmend_distro_from_osv(const char *osv, char *out, size_t size)
 			rel++;
 		/* "Ubuntu:22.04:LTS" is ubuntu:22.04; "Ubuntu:Pro:18.04:LTS" is not an image's. */
 		if (!isdigit((unsigned char)*rel))
-			return -1;
+			return -2;
 		len = release_len(d->release, rel);
 		if (len > strcspn(rel, ":"))
 			len = strcspn(rel, ":");

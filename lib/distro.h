@@ -35,6 +35,9 @@ struct kmend_distro {
 /* The entry for an os-release ID, or NULL. */
 const struct kmend_distro *kmend_distro_by_id(const char *id);
 
+/* The first entry whose advisories a store key names ("rhel:7", "wolfi"), or NULL. */
+const struct kmend_distro *kmend_distro_by_ecosystem(const char *key);
+
 /*
  * The store key for an OS ("debian:12", "rhel:7" for CentOS 7, "alpine:3.19")
  * and its entry (*distro may be NULL). Debian without VERSION_ID (testing and
@@ -57,8 +60,9 @@ const char *kmend_distro_codename(const char *id, const char *release);
 /*
  * An OSV ecosystem ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.19",
  * "Rocky Linux:9", "Red Hat:enterprise_linux:8::appstream", "Wolfi") as the
- * store key it stands for. -1 when it names no OS release kmend matches
- * ("Ubuntu:Pro:18.04:LTS", a language ecosystem).
+ * store key it stands for. -1 when it names no distribution kmend knows (a
+ * language ecosystem: "PyPI"); -2 when it names one of its products that no
+ * plain image runs ("Ubuntu:Pro:18.04:LTS", "Red Hat:rhel_eus:9.2::baseos").
  */
 int kmend_distro_from_osv(const char *osv, char *out, size_t size);
 

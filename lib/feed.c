@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "distro.h"
 #include "dynlib.h"
 #include "kmend_limits.h"
 #include "stream.h"
+#include "version.h"
 #include "yamljson.h"
 
 const struct kmend_feed_format *const kmend_feed_formats[] = {
@@ -28,6 +30,106 @@ void kmend_import_skip(struct kmend_import_stats *st, const char *file, const ch
 	if (st->skipped++ == 0)
 		snprintf(st->first_problem, sizeof(st->first_problem), "%s: at %s: %s", file, where,
 		         why);
+}
+
+int kmend_import_add(struct kmend_vulndb *db, struct kmend_import_stats *st, const char *file,
+                     const char *where, const struct kmend_advisory *a, struct kmend_error *err)
+{
+	const struct kmend_distro *d = kmend_distro_by_ecosystem(a->ecosystem);
+	const struct kmend_version_scheme *scheme =
+	    d ? kmend_version_scheme_find(kmend_package_type_name(d->type)) : NULL;
+	struct kmend_error verr;
+	int r;
+
+	if (a->fixed && scheme && scheme->validate(a->fixed, strlen(a->fixed), &verr) < 0) {
+		if (st->dropped++ == 0)
+			snprintf(st->first_dropped, sizeof(st->first_dropped),
+			         "%s: at %s: fixed version '%.100s' is not a %s version: %s", file,
+			         where, a->fixed, scheme->name, verr.message);
+		return 0;
+	}
+	if ((r = kmend_vulndb_add(db, a, err)) < 0)
+		return r;
+	st->added++;
+	return 0;
+}
+
+const char *kmend_feed_title(const char *text, char *out, size_t size)
+{
+	size_t n, cut;
+
+	out[0] = '\0';
+	if (!text || size < 8)
+		return NULL;
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	n = strcspn(text, "\r\n");
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return NULL;
+	if (n < size) {
+		memcpy(out, text, n);
+		out[n] = '\0';
+		return out;
+	}
+	/* Cut before a continuation byte's lead, never inside a character. */
+	cut = size - 4;
+	while (cut && ((unsigned char)text[cut] & 0xc0) == 0x80)
+		cut--;
+	memcpy(out, text, cut);
+	memcpy(out + cut, "...", 4);
+	return out;
+}
+
+const char *const kmend_feed_statuses[] = {
+    "no-dsa",
+    "postponed",
+    "ignored",
+    "end-of-life",
+    "unimportant",
+    "undetermined",
+    "needed",
+    "deferred",
+    "needs-triage",
+    "pending",
+    "affected",
+    "will-not-fix",
+    "under-investigation",
+    NULL,
+};
+
+const char *kmend_feed_status(const char *word)
+{
+	char w[32];
+	size_t n = 0;
+
+	if (!word)
+		return NULL;
+	/* "Will not fix", "needs_triage", "No-DSA": lower case, words joined by '-'. */
+	for (; word[n] && n < sizeof(w) - 1; n++)
+		w[n] =
+		    word[n] == ' ' || word[n] == '_' ? '-' : (char)tolower((unsigned char)word[n]);
+	w[n] = '\0';
+	for (size_t i = 0; kmend_feed_statuses[i]; i++)
+		if (!strcmp(w, kmend_feed_statuses[i]))
+			return kmend_feed_statuses[i];
+	return NULL;
+}
+
+const char *kmend_feed_date(const char *iso, char out[11])
+{
+	static const char shape[] = "dddd-dd-dd";
+
+	out[0] = '\0';
+	if (!iso)
+		return NULL;
+	for (size_t i = 0; i < 10; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)iso[i]) : iso[i] != '-')
+			return NULL;
+	memcpy(out, iso, 10);
+	out[10] = '\0';
+	return out;
 }
 
 const char *kmend_severity_normalize(const char *word)
@@ -52,6 +154,14 @@ const char *kmend_severity_normalize(const char *word)
 		if (strcmp(w, map[i].word) == 0)
 			return map[i].severity;
 	return "unknown";
+}
+
+/* Commit the source with what it left out, for db status. */
+static int commit_source(struct kmend_vulndb *db, const struct kmend_import_stats *st,
+                         struct kmend_error *err)
+{
+	kmend_vulndb_set_left_out(db, st->skipped, st->dropped);
+	return kmend_vulndb_commit(db, err);
 }
 
 /* The format whose detect accepts doc, or NULL. */
@@ -138,7 +248,7 @@ static int import_zip(struct kmend_vulndb *db, const char *path, const char *sou
 		kmend_vulndb_rollback(db);
 		return r;
 	}
-	return kmend_vulndb_commit(db, err);
+	return commit_source(db, st, err);
 }
 
 /* Parse as JSON, else as YAML (a stream of documents), into an array of documents. */
@@ -208,7 +318,7 @@ int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *
 			kmend_vulndb_rollback(db);
 			return r;
 		}
-		return kmend_vulndb_commit(db, err);
+		return commit_source(db, st, err);
 	}
 	if ((r = parse_documents(path, data, len, &docs, err)) < 0)
 		return r;
@@ -236,5 +346,5 @@ int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *
 		kmend_vulndb_rollback(db);
 		return r;
 	}
-	return kmend_vulndb_commit(db, err);
+	return commit_source(db, st, err);
 }

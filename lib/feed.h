@@ -10,17 +10,51 @@
 #include "error.h"
 #include "vulndb.h"
 
-/* What an import did. Problems are counted; the first is kept with its position. */
+/* What an import did. Problems are counted; the first of each kind is kept with its position. */
 struct kmend_import_stats {
 	size_t added;
-	size_t not_affected; /* entries that say the package was never affected */
-	size_t skipped;      /* malformed or unusable entries */
+	size_t not_affected;   /* entries that say the package was never affected */
+	size_t skipped;        /* malformed or unusable entries */
+	size_t dropped;        /* advisories whose fixed version their scheme cannot read */
+	size_t other_products; /* entries for products no image runs (Ubuntu Pro, RHEL EUS) */
 	char first_problem[512];
+	char first_dropped[512];
 };
 
 /* Record a skipped entry at a position ("openssl/CVE-2024-1/releases/bookworm"). */
 void kmend_import_skip(struct kmend_import_stats *st, const char *file, const char *where,
                        const char *why);
+
+/*
+ * Add one advisory to the source being imported, counting it in st: one whose
+ * fixed version the ecosystem's version scheme rejects is dropped instead
+ * (counted, the first named with where and the scheme's reason), since
+ * nothing could be compared with it. Returns 0, or a negative code when the
+ * store fails.
+ */
+int kmend_import_add(struct kmend_vulndb *db, struct kmend_import_stats *st, const char *file,
+                     const char *where, const struct kmend_advisory *a, struct kmend_error *err);
+
+/*
+ * A title from a feed's text: its first line, trimmed, cut at a UTF-8
+ * character boundary to fit size (with "..." when cut). Returns out, or NULL
+ * (out empty) when text is NULL or blank.
+ */
+const char *kmend_feed_title(const char *text, char *out, size_t size);
+
+/*
+ * The words kmend keeps as an unfixed advisory's status, NULL-terminated: Debian's
+ * no-dsa, postponed, ignored, end-of-life, unimportant, undetermined; Ubuntu's
+ * needed, deferred, needs-triage, pending; Red Hat's affected, will-not-fix,
+ * under-investigation. kmend_feed_status maps a feed's spelling ("Will not fix",
+ * "needs_triage") onto them; NULL for a word outside the list.
+ */
+extern const char *const kmend_feed_statuses[];
+const char *kmend_feed_status(const char *word);
+
+/* The date part of an ISO 8601 timestamp ("2024-04-18T11:58:27Z" -> "2024-04-18") into
+   out[11]; NULL (out empty) when iso does not start with a date. */
+const char *kmend_feed_date(const char *iso, char out[11]);
 
 /*
  * A feed format: either of documents (JSON, or YAML read as JSON) or of text.

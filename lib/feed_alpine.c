@@ -66,12 +66,12 @@ static int import_package(struct kmend_vulndb *db, const char *file, const char 
 		return 0;
 	}
 	json_object_foreach (fixes, version, ids) {
+		char where[512], link[320];
 		size_t i;
 		json_t *id;
 		if (json_is_object(ids) && !json_object_size(ids))
 			continue; /* "version": {} lists nothing */
 		if (!json_is_array(ids)) {
-			char where[512];
 			snprintf(where, sizeof(where), "%s/secfixes/%s", name, version);
 			kmend_import_skip(st, file, where, "not a list of identifiers");
 			continue;
@@ -87,15 +87,18 @@ static int import_package(struct kmend_vulndb *db, const char *file, const char 
 				st->not_affected++;
 				continue;
 			}
-			st->added++;
-			if ((r = kmend_vulndb_add(
-			         db,
+			snprintf(where, sizeof(where), "%s/secfixes/%s", name, version);
+			snprintf(link, sizeof(link), "https://security.alpinelinux.org/vuln/%s",
+			         first);
+			if ((r = kmend_import_add(
+			         db, st, file, where,
 			         &(struct kmend_advisory){
 			             .ecosystem = ecosystem,
 			             .package = name,
 			             .id = first,
 			             .aliases = strchr(text, ' ') ? strchr(text, ' ') + 1 : NULL,
 			             .fixed = version,
+			             .link = link,
 			         },
 			         err)) < 0)
 				return r;

@@ -30,10 +30,32 @@ static bool debian_detect(json_t *root)
 	return false;
 }
 
+/*
+ * The tracker's word for an unfixed entry: urgency "end-of-life" or "unimportant", else the
+ * no-DSA decision ("nodsa" set, "nodsa_reason" "postponed" or "ignored" or none), else
+ * "undetermined" when the status says so.
+ */
+static const char *tracker_status(json_t *rel, const char *status)
+{
+	const char *urgency = json_string_value(json_object_get(rel, "urgency"));
+	const char *reason = json_string_value(json_object_get(rel, "nodsa_reason"));
+
+	if (urgency && !strcmp(urgency, "end-of-life"))
+		return "end-of-life";
+	if (urgency && !strncmp(urgency, "unimportant", 11))
+		return "unimportant";
+	if (reason && (!strcmp(reason, "postponed") || !strcmp(reason, "ignored")))
+		return kmend_feed_status(reason);
+	if (json_is_string(json_object_get(rel, "nodsa")))
+		return "no-dsa";
+	return !strcmp(status, "undetermined") ? "undetermined" : NULL;
+}
+
 static int import_release(struct kmend_vulndb *db, const char *file, const char *source,
-                          const char *id, const char *codename, json_t *rel,
+                          const char *id, json_t *entry, const char *codename, json_t *rel,
                           struct kmend_import_stats *st, struct kmend_error *err)
 {
+	char title[256], link[256];
 	const char *status = json_string_value(json_object_get(rel, "status"));
 	const char *fixed = json_string_value(json_object_get(rel, "fixed_version"));
 	const char *release = kmend_distro_release_of("debian", codename);
@@ -65,17 +87,22 @@ static int import_release(struct kmend_vulndb *db, const char *file, const char 
 		return 0;
 	}
 	snprintf(ecosystem, sizeof(ecosystem), "debian:%s", release);
-	st->added++;
-	return kmend_vulndb_add(db,
-	                        &(struct kmend_advisory){
-	                            .ecosystem = ecosystem,
-	                            .package = source,
-	                            .id = id,
-	                            .fixed = fixed,
-	                            .severity = kmend_severity_normalize(
-	                                json_string_value(json_object_get(rel, "urgency"))),
-	                        },
-	                        err);
+	snprintf(link, sizeof(link), "https://security-tracker.debian.org/tracker/%.200s", id);
+	return kmend_import_add(
+	    db, st, file, where,
+	    &(struct kmend_advisory){
+	        .ecosystem = ecosystem,
+	        .package = source,
+	        .id = id,
+	        .fixed = fixed,
+	        .severity =
+	            kmend_severity_normalize(json_string_value(json_object_get(rel, "urgency"))),
+	        .status = fixed ? NULL : tracker_status(rel, status),
+	        .title = kmend_feed_title(json_string_value(json_object_get(entry, "description")),
+	                                  title, sizeof(title)),
+	        .link = link,
+	    },
+	    err);
 }
 
 static int debian_import(struct kmend_vulndb *db, const char *file, json_t *root,
@@ -99,8 +126,8 @@ static int debian_import(struct kmend_vulndb *db, const char *file, json_t *root
 				continue;
 			}
 			json_object_foreach (releases, codename, rel) {
-				if ((r = import_release(db, file, source, id, codename, rel, st,
-				                        err)) < 0)
+				if ((r = import_release(db, file, source, id, entry, codename, rel,
+				                        st, err)) < 0)
 					return r;
 			}
 		}

@@ -39,7 +39,24 @@ struct list_state {
 	int unassigned; /* CVE-2023-XXXX: nothing to name a finding by; its lines are passed over */
 	char aliases[2048];
 	char severity[32];
+	char title[256];
+	char published[11]; /* the advisory header's date, "" in the CVE list */
 };
+
+/* "[29 Mar 2023]" -> "2023-03-29"; "" when the header has no date kmend can read. */
+static void header_date(const char *line, char out[11])
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4] = "";
+	int day, year;
+	const char *m;
+
+	out[0] = '\0';
+	if (sscanf(line, "[%2d %3[A-Za-z] %4d]", &day, mon, &year) != 3 || strlen(mon) != 3 ||
+	    !(m = strstr(months, mon)) || (m - months) % 3 || day < 1 || day > 31 || year < 1990)
+		return;
+	snprintf(out, 11, "%04d-%02d-%02d", year, (int)(m - months) / 3 + 1, day);
+}
 
 /* "[bookworm]" -> "debian:12"; NULL for releases kmend does not map. */
 static const char *release_key(const char *codename, char *out, size_t size)
@@ -57,8 +74,8 @@ static int fix_line(struct kmend_vulndb *db, const char *file, long lineno, cons
                     const char *rest, struct list_state *s, struct kmend_import_stats *st,
                     struct kmend_error *err)
 {
-	char pkg[256], ver[256], eco[64], where[64];
-	const char *notes = strchr(rest, '(');
+	char pkg[256], ver[256], eco[64], where[64], link[256];
+	const char *notes = strchr(rest, '('), *status = NULL;
 
 	snprintf(where, sizeof(where), "line %ld", lineno);
 	if (s->unassigned)
@@ -77,16 +94,23 @@ static int fix_line(struct kmend_vulndb *db, const char *file, long lineno, cons
 		st->not_affected++;
 		return 0;
 	}
-	if (ver[0] == '<' && strcmp(ver, "<unfixed>") && strcmp(ver, "<no-dsa>") &&
-	    strcmp(ver, "<ignored>") && strcmp(ver, "<postponed>") && strcmp(ver, "<end-of-life>"))
-		return 0; /* <removed>, <undetermined>, <itp>: nothing to match */
+	/* <no-dsa>, <ignored>, <postponed>, <end-of-life>: the tracker's decision, kept as the
+	   status; <unfixed>: none yet. */
+	if (ver[0] == '<' && strcmp(ver, "<unfixed>")) {
+		char word[32];
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(ver + 1, ">"), ver + 1);
+		if (!(status = kmend_feed_status(word)) || !strcmp(status, "undetermined"))
+			return 0; /* <removed>, <undetermined>, <itp>: nothing to match */
+	}
 	if (notes) {
 		char word[32] = "";
 		sscanf(notes + 1, "%31[a-z]", word);
 		snprintf(s->severity, sizeof(s->severity), "%s", kmend_severity_normalize(word));
+		if (ver[0] == '<' && !status && !strcmp(word, "unimportant"))
+			status = "unimportant";
 	}
-	st->added++;
-	return kmend_vulndb_add(db,
+	snprintf(link, sizeof(link), "https://security-tracker.debian.org/tracker/%s", s->id);
+	return kmend_import_add(db, st, file, where,
 	                        &(struct kmend_advisory){
 	                            .ecosystem = eco,
 	                            .package = pkg,
@@ -94,6 +118,10 @@ static int fix_line(struct kmend_vulndb *db, const char *file, long lineno, cons
 	                            .aliases = s->aliases[0] ? s->aliases : NULL,
 	                            .fixed = ver[0] == '<' ? NULL : ver,
 	                            .severity = s->severity[0] ? s->severity : "unknown",
+	                            .status = status,
+	                            .title = s->title[0] ? s->title : NULL,
+	                            .link = link,
+	                            .published = s->published[0] ? s->published : NULL,
 	                        },
 	                        err);
 }
@@ -123,11 +151,24 @@ static int list_import(struct kmend_vulndb *db, const char *file, const char *da
 			    (strncmp(s.id, "DSA-", 4) && strncmp(s.id, "DLA-", 4))) {
 				s.id[0] = '\0';
 				kmend_import_skip(st, file, where, "a malformed advisory header");
+			} else {
+				/* "package - security update" after the id is its title. */
+				header_date(line, s.published);
+				kmend_feed_title(strstr(t, s.id) + strlen(s.id), s.title,
+				                 sizeof(s.title));
 			}
 		} else if (!strncmp(line, "CVE-", 4)) {
 			memset(&s, 0, sizeof(s));
 			sscanf(line, "%63s", s.id);
 			s.unassigned = strstr(s.id, "XXXX") != NULL;
+			/* "CVE-2021-36367 (PuTTY through 0.75 ...)": the description is the title.
+			 */
+			if ((t = strchr(line, '(')) != NULL) {
+				char text[256];
+				snprintf(text, sizeof(text), "%.*s", (int)strcspn(t + 1, ")"),
+				         t + 1);
+				kmend_feed_title(text, s.title, sizeof(s.title));
+			}
 		} else {
 			for (t = line; *t == ' ' || *t == '\t'; t++)
 				;

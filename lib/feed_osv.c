@@ -53,16 +53,57 @@ static const char *osv_severity(json_t *doc, json_t *affected)
 	return kmend_severity_normalize(db);
 }
 
+/* The advisory's page: its ADVISORY reference, else the first WEB one, else the first. */
+static const char *osv_link(json_t *doc)
+{
+	static const char *const types[] = {"ADVISORY", "WEB", NULL};
+	json_t *refs = json_object_get(doc, "references"), *ref;
+	size_t i;
+
+	for (size_t t = 0; t < 3; t++)
+		json_array_foreach (refs, i, ref) {
+			const char *type = json_string_value(json_object_get(ref, "type"));
+			const char *url = json_string_value(json_object_get(ref, "url"));
+			if (url && (!types[t] || (type && !strcmp(type, types[t]))))
+				return url;
+		}
+	return NULL;
+}
+
+/*
+ * The publisher's word for an unfixed entry, where it gives one in the affected entry's
+ * ecosystem_specific or database_specific "status" (Ubuntu's "needed", "deferred").
+ */
+static const char *osv_status(json_t *affected)
+{
+	static const char *const keys[] = {"ecosystem_specific", "database_specific"};
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *word = json_string_value(
+		    json_object_get(json_object_get(affected, keys[k]), "status"));
+		if (kmend_feed_status(word))
+			return kmend_feed_status(word);
+	}
+	return NULL;
+}
+
 static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
                       struct kmend_import_stats *st, struct kmend_error *err)
 {
 	const char *id = json_string_value(json_object_get(doc, "id"));
 	json_t *affected = json_object_get(doc, "affected"), *a;
-	char aliases[2048], where[512];
+	char aliases[2048], where[512], title[256], published[11], modified[11];
+	const char *summary = json_string_value(json_object_get(doc, "summary"));
 	size_t i;
 	int r;
 
 	osv_aliases(doc, aliases, sizeof(aliases));
+	/* A summary if there is one, else the first line of the details. */
+	if (!kmend_feed_title(summary, title, sizeof(title)))
+		kmend_feed_title(json_string_value(json_object_get(doc, "details")), title,
+		                 sizeof(title));
+	kmend_feed_date(json_string_value(json_object_get(doc, "published")), published);
+	kmend_feed_date(json_string_value(json_object_get(doc, "modified")), modified);
 	json_array_foreach (affected, i, a) {
 		json_t *pkg = json_object_get(a, "package"), *ranges = json_object_get(a, "ranges"),
 		       *rg;
@@ -77,7 +118,11 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 			kmend_import_skip(st, file, where, "no package ecosystem or name");
 			continue;
 		}
-		if (kmend_distro_from_osv(eco, ecosystem, sizeof(ecosystem)) < 0) {
+		if ((r = kmend_distro_from_osv(eco, ecosystem, sizeof(ecosystem))) == -2) {
+			st->other_products++; /* Ubuntu Pro, RHEL EUS: not what an image runs */
+			continue;
+		}
+		if (r < 0) {
 			char why[160];
 			snprintf(why, sizeof(why), "ecosystem '%.100s' is not an OS kmend matches",
 			         eco);
@@ -95,8 +140,7 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 					fixed = json_string_value(json_object_get(ev, "fixed"));
 			}
 		}
-		st->added++;
-		if ((r = kmend_vulndb_add(db,
+		if ((r = kmend_import_add(db, st, file, where,
 		                          &(struct kmend_advisory){
 		                              .ecosystem = ecosystem,
 		                              .package = name,
@@ -104,6 +148,11 @@ static int osv_import(struct kmend_vulndb *db, const char *file, json_t *doc,
 		                              .aliases = aliases[0] ? aliases : NULL,
 		                              .fixed = fixed,
 		                              .severity = osv_severity(doc, a),
+		                              .status = fixed ? NULL : osv_status(a),
+		                              .title = title[0] ? title : NULL,
+		                              .link = osv_link(doc),
+		                              .published = published[0] ? published : NULL,
+		                              .modified = modified[0] ? modified : NULL,
 		                          },
 		                          err)) < 0)
 			return r;

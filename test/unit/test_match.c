@@ -1,5 +1,6 @@
 /* The matcher on a store in memory: the version cases Debian's advisories depend on. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,18 +14,18 @@
 
 static struct kmend_vulndb *db;
 
-static void add(const char *eco, const char *pkg, const char *id, const char *fixed,
-                const char *sev)
+static void add_full(const struct kmend_advisory *a)
 {
 	struct kmend_error err;
 
-	assert_int_equal(
-	    kmend_vulndb_add(
-	        db,
-	        &(struct kmend_advisory){
-	            .ecosystem = eco, .package = pkg, .id = id, .fixed = fixed, .severity = sev},
-	        &err),
-	    0);
+	assert_int_equal(kmend_vulndb_add(db, a, &err), 0);
+}
+
+static void add(const char *eco, const char *pkg, const char *id, const char *fixed,
+                const char *sev)
+{
+	add_full(&(struct kmend_advisory){
+	    .ecosystem = eco, .package = pkg, .id = id, .fixed = fixed, .severity = sev});
 }
 
 static int setup(void **state)
@@ -44,6 +45,52 @@ static int setup(void **state)
 	add("debian:11", "curl", "CVE-OTHER-RELEASE", "9.0", "high");
 	add("debian:12", "libcurl4", "CVE-BINARY-NAME", "9.0", "high");
 	add("alpine:3.19", "busybox", "CVE-APK", "1.36.1-r16", "critical");
+	/* A binNMU's source: compared on 1.2-3, shown as the binary's 1.2-3+b1. */
+	add("debian:12", "foo", "CVE-BINNMU", "1.2-4", "medium");
+	/* One vulnerability, three records: the tracker's, OSV's per-CVE and its DSA (which also
+	   covers CVE-DUP-2, known from the tracker too). */
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "dup",
+	                                  .id = "CVE-DUP-1",
+	                                  .fixed = "2.0-1",
+	                                  .severity = "high"});
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "dup",
+	                                  .id = "DEBIAN-CVE-DUP-1",
+	                                  .aliases = "CVE-DUP-1",
+	                                  .fixed = "2.0-1",
+	                                  .severity = "high",
+	                                  .title = "dup: a flaw",
+	                                  .link = "https://example.org/1"});
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "dup",
+	                                  .id = "DSA-9-1",
+	                                  .aliases = "CVE-DUP-1 CVE-DUP-2",
+	                                  .fixed = "2.0-1",
+	                                  .severity = "high"});
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "dup",
+	                                  .id = "CVE-DUP-2",
+	                                  .severity = "low",
+	                                  .status = "no-dsa"});
+	/* Only OSV's records: the per-CVE one is kept, the advisory folded into it. */
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "osvonly",
+	                                  .id = "DEBIAN-CVE-O-1",
+	                                  .aliases = "CVE-O-1",
+	                                  .severity = "low",
+	                                  .status = "postponed"});
+	add_full(&(struct kmend_advisory){.ecosystem = "debian:12",
+	                                  .package = "osvonly",
+	                                  .id = "DLA-1-1",
+	                                  .aliases = "CVE-O-1",
+	                                  .fixed = "1.0-2",
+	                                  .severity = "low"});
+	/* A fixed version no deb scheme reads: left out and said. */
+	add("debian:12", "weird", "CVE-BAD-VERSION", "not a version!", "low");
+	add("debian:12", "weird", "CVE-GOOD", "9.0", "low");
+	/* CentOS 7's advisories are Red Hat's. */
+	add("rhel:7", "openssl-libs", "RHSA-2019:2304", "1:1.0.2k-19.el7", "medium");
 	assert_int_equal(kmend_vulndb_commit(db, &err), 0);
 	return 0;
 }
@@ -111,7 +158,9 @@ static void test_debian_cases(void **state)
 			assert_string_equal(f.items[i].fixed_in, "7.88.1-10+deb12u10");
 		}
 		if (!strcmp(f.items[i].id, "CVE-EPOCH")) {
-			assert_string_equal(f.items[i].installed, "2.38.1-5+deb12u2");
+			/* installed is the binary's own version, as dpkg -l shows it. */
+			assert_string_equal(f.items[i].installed, "1:2.38.1-5+deb12u2");
+			assert_string_equal(f.items[i].source_version, "2.38.1-5+deb12u2");
 			assert_string_equal(f.items[i].source, "util-linux");
 			assert_string_equal(f.items[i].data_source, "unit");
 		}
@@ -162,8 +211,8 @@ static void expect_osv(const char *osv, const char *key)
 {
 	char buf[64];
 
-	if (!key) {
-		assert_int_equal(kmend_distro_from_osv(osv, buf, sizeof(buf)), -1);
+	if (!key || !strcmp(key, "other")) {
+		assert_int_equal(kmend_distro_from_osv(osv, buf, sizeof(buf)), key ? -2 : -1);
 		return;
 	}
 	assert_int_equal(kmend_distro_from_osv(osv, buf, sizeof(buf)), 0);
@@ -192,7 +241,10 @@ static void test_distro_table(void **state)
 	expect_key("ubuntu", "", "", NULL);
 	expect_osv("Debian:12", "debian:12");
 	expect_osv("Ubuntu:22.04:LTS", "ubuntu:22.04");
-	expect_osv("Ubuntu:Pro:18.04:LTS", NULL);
+	expect_osv("Ubuntu:Pro:18.04:LTS", "other");
+	expect_osv("Red Hat:enterprise_linux:7::server", "rhel:7");
+	expect_osv("Red Hat:rhel_eus:9.2::baseos", "other");
+	expect_osv("Red Hat:enterprise_linux_eus:10.0", "other");
 	expect_osv("Alpine:v3.19", "alpine:3.19");
 	expect_osv("Rocky Linux:9", "rocky:9");
 	expect_osv("AlmaLinux:8", "almalinux:8");
@@ -207,12 +259,165 @@ static void test_distro_table(void **state)
 	assert_string_equal(kmend_distro_by_id("centos")->package_manager, "dnf");
 }
 
+static struct kmend_inventory os_inventory(const char *id, const char *version_id)
+{
+	struct kmend_inventory inv = {.os_found = true};
+
+	snprintf(inv.os.id, sizeof(inv.os.id), "%s", id);
+	snprintf(inv.os.version_id, sizeof(inv.os.version_id), "%s", version_id);
+	return inv;
+}
+
+static const struct kmend_finding *find(const struct kmend_findings *f, const char *pkg,
+                                        const char *id)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (!strcmp(f->items[i].package, pkg) && !strcmp(f->items[i].id, id))
+			return &f->items[i];
+	return NULL;
+}
+
+static bool warned(const struct kmend_findings *f, const char *code, const char *text)
+{
+	for (size_t i = 0; i < f->warnings.count; i++)
+		if (!strcmp(f->warnings.items[i].code, code) &&
+		    strstr(f->warnings.items[i].message, text))
+			return true;
+	return false;
+}
+
+static void test_binnmu(void **state)
+{
+	struct kmend_inventory inv = os_inventory("debian", "12");
+	const struct kmend_finding *x;
+	struct kmend_findings f;
+	struct kmend_error err;
+
+	(void)state;
+	pkg(&inv, KMEND_PKG_DEB, "libfoo1", "1.2-3+b1", "foo", "1.2-3");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_non_null(x = find(&f, "libfoo1", "CVE-BINNMU"));
+	assert_string_equal(x->installed, "1.2-3+b1");
+	assert_string_equal(x->source, "foo");
+	assert_string_equal(x->source_version, "1.2-3");
+	assert_string_equal(x->fixed, "1.2-4");
+	assert_string_equal(f.ecosystem, "debian:12");
+	assert_string_equal(f.ecosystem_note, "");
+	assert_int_equal(f.warnings.count, 0);
+	kmend_findings_free(&f);
+	kmend_package_list_free(&inv.packages);
+}
+
+static void test_one_vulnerability_many_feeds(void **state)
+{
+	struct kmend_inventory inv = os_inventory("debian", "12");
+	const struct kmend_finding *x;
+	struct kmend_findings f;
+	struct kmend_error err;
+	char buf[512];
+
+	(void)state;
+	pkg(&inv, KMEND_PKG_DEB, "libdup0", "1.0-1", "dup", "1.0-1");
+	pkg(&inv, KMEND_PKG_DEB, "osvonly", "1.0-1", "osvonly", "1.0-1");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_string_equal(ids(&f, buf, sizeof(buf)),
+	                    "libdup0:CVE-DUP-1 libdup0:CVE-DUP-2 osvonly:DEBIAN-CVE-O-1");
+	/* The tracker's record is kept; OSV's ids become its aliases, its title and link fill
+	   what the tracker lacked. */
+	assert_non_null(x = find(&f, "libdup0", "CVE-DUP-1"));
+	assert_string_equal(x->aliases, "DEBIAN-CVE-DUP-1 DSA-9-1");
+	assert_string_equal(x->title, "dup: a flaw");
+	assert_string_equal(x->link, "https://example.org/1");
+	assert_non_null(x = find(&f, "libdup0", "CVE-DUP-2"));
+	assert_string_equal(x->status, "no-dsa");
+	assert_null(x->fixed);
+	assert_non_null(x = find(&f, "osvonly", "DEBIAN-CVE-O-1"));
+	assert_string_equal(x->aliases, "CVE-O-1 DLA-1-1");
+	assert_string_equal(x->status, "postponed");
+	kmend_findings_free(&f);
+	kmend_package_list_free(&inv.packages);
+}
+
+static void test_warnings(void **state)
+{
+	struct kmend_inventory inv = os_inventory("debian", "11");
+	struct kmend_vulndb *empty;
+	struct kmend_findings f;
+	struct kmend_error err;
+
+	(void)state;
+	pkg(&inv, KMEND_PKG_DEB, "curl", "7.74.0-1.3+deb11u1", "curl", "7.74.0-1.3+deb11u1");
+	/* debian:11 has one advisory (CVE-OTHER-RELEASE) in the store; debian:10 none. */
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_int_equal(f.warnings.count, 0);
+	kmend_findings_free(&f);
+	snprintf(inv.os.version_id, sizeof(inv.os.version_id), "10");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_true(warned(&f, "no-advisories", "no advisories for debian:10 (Debian 10)"));
+	assert_true(warned(&f, "no-advisories", "security-tracker.debian.org/tracker/data/json"));
+	kmend_findings_free(&f);
+	/* An empty store says so rather than answer "clean". */
+	assert_int_equal(kmend_vulndb_open(":memory:", true, &empty, &err), 0);
+	assert_int_equal(kmend_match(empty, &inv, &f, &err), 0);
+	assert_true(warned(&f, "empty-store", "kmend db update"));
+	kmend_findings_free(&f);
+	kmend_vulndb_close(empty);
+	/* A distribution kmend has no advisories for. */
+	snprintf(inv.os.id, sizeof(inv.os.id), "plan9");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_true(warned(&f, "unsupported-distribution", "plan9 10"));
+	kmend_findings_free(&f);
+	kmend_package_list_free(&inv.packages);
+}
+
+static void test_unreadable_versions(void **state)
+{
+	struct kmend_inventory inv = os_inventory("debian", "12");
+	struct kmend_findings f;
+	struct kmend_error err;
+	char buf[256];
+
+	(void)state;
+	pkg(&inv, KMEND_PKG_DEB, "weird", "1.0-1", "weird", "1.0-1");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_string_equal(ids(&f, buf, sizeof(buf)), "weird:CVE-GOOD");
+	assert_int_equal(f.unreadable, 1);
+	assert_true(warned(&f, "unreadable-version", "advisory CVE-BAD-VERSION was left out"));
+	kmend_findings_free(&f);
+	kmend_package_list_free(&inv.packages);
+}
+
+static void test_centos_with_red_hat_data(void **state)
+{
+	struct kmend_inventory inv = os_inventory("centos", "7");
+	const struct kmend_finding *x;
+	struct kmend_findings f;
+	struct kmend_error err;
+
+	(void)state;
+	pkg(&inv, KMEND_PKG_RPM, "openssl-libs", "1:1.0.2k-12.el7", "openssl", "1:1.0.2k-12.el7");
+	assert_int_equal(kmend_match(db, &inv, &f, &err), 0);
+	assert_string_equal(f.ecosystem, "rhel:7");
+	assert_string_equal(f.ecosystem_note,
+	                    "CentOS matched with Red Hat Enterprise Linux's advisories");
+	assert_non_null(x = find(&f, "openssl-libs", "RHSA-2019:2304"));
+	assert_null(x->source_version);
+	assert_string_equal(x->installed, "1:1.0.2k-12.el7");
+	kmend_findings_free(&f);
+	kmend_package_list_free(&inv.packages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_debian_cases),
 	    cmocka_unit_test(test_alpine_and_ecosystems),
 	    cmocka_unit_test(test_distro_table),
+	    cmocka_unit_test(test_binnmu),
+	    cmocka_unit_test(test_one_vulnerability_many_feeds),
+	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_unreadable_versions),
+	    cmocka_unit_test(test_centos_with_red_hat_data),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
