@@ -276,7 +276,10 @@ static int parse_documents(const char *path, const char *data, size_t len, json_
 int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
                            const char **format, struct kmend_error *err)
 {
-	return kmend_feed_import_as(db, path, path, st, format, err);
+	/* One file is one source however its path is spelled (./x, dir//x, relative, links). */
+	_cleanup_free_ char *canonical = realpath(path, NULL);
+
+	return kmend_feed_import_as(db, path, canonical ? canonical : path, st, format, err);
 }
 
 int kmend_feed_import_as(struct kmend_vulndb *db, const char *path, const char *source,

@@ -84,8 +84,10 @@ extern const struct kmend_feed_format *const kmend_feed_formats[];
 /*
  * Import one file: read it (at most KMEND_FEED_MAX_SIZE), find its format
  * (a text list, JSON, YAML, or a zip of JSON records such as OSV's all.zip),
- * and import it as one source named by the path, in one transaction: a file
- * that cannot be read or whose format is unknown changes nothing.
+ * and import it as one source named by its canonical absolute path (so that
+ * "./f.json", "dir//f.json" and "/abs/f.json" are one source), in one
+ * transaction (a savepoint inside kmend_vulndb_transaction): a file that
+ * cannot be read or whose format is unknown changes nothing.
  */
 int kmend_feed_import_file(struct kmend_vulndb *db, const char *path, struct kmend_import_stats *st,
                            const char **format, struct kmend_error *err);

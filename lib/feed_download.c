@@ -2,11 +2,9 @@
 #include "feed_download.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "digest.h"
 #include "http.h"
@@ -18,11 +16,13 @@ int kmend_feed_download(const char *url, const char *dir, char *path, size_t siz
 {
 	const char *base = strrchr(url, '/');
 	struct kmend_http_request req = {.url = url, .what = url};
+	struct kmend_atomic_file af;
 	struct kmend_http_response resp;
 	struct kmend_istream *s;
-	char digest[KMEND_DIGEST_MAX], tmp[4200], buf[1 << 16];
+	char digest[KMEND_DIGEST_MAX], buf[1 << 16];
+	unsigned long long total = 0;
 	ssize_t n;
-	int fd, r;
+	int r;
 
 	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, url, 0, "not an http(s) URL");
@@ -42,29 +42,33 @@ int kmend_feed_download(const char *url, const char *dir, char *path, size_t siz
 		return kmend_error_set(err,
 		                       resp.status == 404 ? -KMEND_E_NOT_FOUND : -KMEND_E_NETWORK,
 		                       url, 0, "HTTP %ld", resp.status);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	/* Private, and in place only once complete: a cut transfer leaves the old copy. */
+	if ((r = kmend_atomic_begin(&af, path, 0600, err)) < 0) {
 		kmend_istream_close(s);
-		return kmend_error_set(err, -errno, tmp, 0, "cannot write: %s", strerror(errno));
+		return r;
 	}
-	r = 0;
-	while ((n = kmend_istream_read(s, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)n) != n) {
-			r = kmend_error_set(err, -errno, tmp, 0, "cannot write: %s",
+	while ((n = kmend_istream_read(s, buf, sizeof(buf))) > 0) {
+		if ((total += (unsigned long long)n) > (unsigned long long)KMEND_FEED_MAX_SIZE) {
+			r = kmend_error_set(err, -KMEND_E_TOO_LARGE, url, 0,
+			                    "more than kmend's limit of %lld bytes for one feed",
+			                    (long long)KMEND_FEED_MAX_SIZE);
+			break;
+		}
+		if (fwrite(buf, 1, (size_t)n, af.f) != (size_t)n) {
+			r = kmend_error_set(err, -errno, af.tmp, 0, "cannot write: %s",
 			                    strerror(errno));
 			break;
 		}
-	if (n < 0) {
+	}
+	if (n < 0 && r == 0) {
 		if (err)
 			*err = s->err;
 		r = (int)n;
 	}
 	kmend_istream_close(s);
-	if (close(fd) != 0 && r == 0)
-		r = kmend_error_set(err, -errno, tmp, 0, "cannot write: %s", strerror(errno));
-	if (r == 0 && rename(tmp, path) != 0)
-		r = kmend_error_set(err, -errno, path, 0, "cannot write: %s", strerror(errno));
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	if (r < 0) {
+		kmend_atomic_abort(&af);
+		return r;
+	}
+	return kmend_atomic_commit(&af, err);
 }

@@ -50,6 +50,17 @@ static const char *osv_severity(json_t *doc, json_t *affected)
 		if (score && strncmp(score, "CVSS:", 5) != 0)
 			return kmend_severity_normalize(score);
 	}
+	if (!db) {
+		/* Red Hat gives its rating as a link to its classification page's section. */
+		static const char page[] = "access.redhat.com/security/updates/classification/#";
+		json_t *refs = json_object_get(doc, "references"), *ref;
+		json_array_foreach (refs, i, ref) {
+			const char *url = json_string_value(json_object_get(ref, "url"));
+			const char *at = url ? strstr(url, page) : NULL;
+			if (at)
+				return kmend_severity_normalize(at + sizeof(page) - 1);
+		}
+	}
 	return kmend_severity_normalize(db);
 }
 
