@@ -69,8 +69,8 @@ static void print_result(const char *command, const struct feed_result *f)
 	printf("\n");
 	if (!f->st.added && !f->st.not_affected && !f->st.other_products && !f->st.skipped &&
 	    !f->st.dropped)
-		fprintf(stderr, "kmend %s: warning: %s: no advisories kmend can use in it\n", command,
-		        f->name);
+		fprintf(stderr, "kmend %s: warning: %s: no advisories kmend can use in it\n",
+		        command, f->name);
 	if (f->st.skipped)
 		fprintf(stderr, "kmend %s: warning: %zu entries skipped (first: %s)\n", command,
 		        f->st.skipped, f->st.first_problem);
