@@ -296,7 +296,7 @@ static int warn_coverage(struct kmend_vulndb *db, const struct kmend_inventory *
                          const struct kmend_distro *d, struct kmend_findings *out,
                          struct kmend_error *err)
 {
-	char feeds[512];
+	char feeds[512], os[160];
 	int r;
 
 	if ((r = kmend_vulndb_has(db, NULL, err)) < 0)
@@ -311,19 +311,22 @@ static int warn_coverage(struct kmend_vulndb *db, const struct kmend_inventory *
 		return r;
 	if (r == 1)
 		return 0;
+	/* "Debian 11", "Debian bookworm", "Debian" (sid has neither). */
+	snprintf(os, sizeof(os), "%s%s%s", d->name,
+	         inv->os.version_id[0] || inv->os.codename[0] ? " " : "",
+	         inv->os.version_id[0] ? inv->os.version_id : inv->os.codename);
 	kmend_feed_catalog_for(out->ecosystem, feeds, sizeof(feeds));
 	if (feeds[0])
-		return kmend_warn(&out->warnings, "no-advisories",
-		                  "no advisories for %s (%s %s) in the store: run 'kmend db "
-		                  "update', or import %s with 'kmend db import FILE'",
-		                  out->ecosystem, d->name,
-		                  inv->os.version_id[0] ? inv->os.version_id : inv->os.codename,
-		                  feeds);
+		return kmend_warn(
+		    &out->warnings, "no-advisories",
+		    "no advisories for %s (%s) in the store: run 'kmend db update', or "
+		    "import %s with 'kmend db import FILE'",
+		    out->ecosystem, os, feeds);
 	return kmend_warn(&out->warnings, "no-advisories",
-	                  "no advisories for %s (%s %s) in the store, and kmend's default feeds "
-	                  "do not publish them: import the distribution's own advisories with "
+	                  "no advisories for %s (%s) in the store, and kmend's default feeds do "
+	                  "not publish them: import the distribution's own advisories with "
 	                  "'kmend db import FILE' (docs/scan.md lists the formats)",
-	                  out->ecosystem, d->name, inv->os.version_id);
+	                  out->ecosystem, os);
 }
 
 int kmend_match(struct kmend_vulndb *db, const struct kmend_inventory *inv,

@@ -39,6 +39,7 @@ static const char *const schema_sql =
 
 /* Schema 1 -> 2: the columns version 2 added, with NULL (or 0) for what was imported before. */
 static const char *const upgrade_1_to_2_sql =
+    "BEGIN IMMEDIATE;"
     "ALTER TABLE sources ADD COLUMN newest TEXT;"
     "ALTER TABLE sources ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE sources ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;"
@@ -47,7 +48,8 @@ static const char *const upgrade_1_to_2_sql =
     "ALTER TABLE advisories ADD COLUMN link TEXT;"
     "ALTER TABLE advisories ADD COLUMN published TEXT;"
     "ALTER TABLE advisories ADD COLUMN modified TEXT;"
-    "UPDATE meta SET value = '2' WHERE key = 'schema';";
+    "UPDATE meta SET value = '2' WHERE key = 'schema';"
+    "COMMIT;";
 
 static int corrupt(const char *path, struct kmend_error *err, const char *why)
 {
@@ -160,8 +162,12 @@ static int check_schema(struct kmend_vulndb *db, bool write, struct kmend_error 
 	if (!write)
 		return 0;
 	if (version == 1) {
-		if (sqlite3_exec(db->db, upgrade_1_to_2_sql, NULL, NULL, NULL) != SQLITE_OK)
-			return db_error(db, err, "cannot upgrade the store from schema 1");
+		/* All or nothing: a failed upgrade leaves schema 1 as it was. */
+		if (sqlite3_exec(db->db, upgrade_1_to_2_sql, NULL, NULL, NULL) != SQLITE_OK) {
+			r = db_error(db, err, "cannot upgrade the store from schema 1");
+			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
 		return 0;
 	}
 	if (sqlite3_exec(db->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -275,6 +281,7 @@ int kmend_vulndb_finish(struct kmend_vulndb *db, bool keep, struct kmend_error *
 	if (!db->outer)
 		return 0;
 	db->outer = false;
+	db->in_source = false;
 	if (keep && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		r = db_error(db, err, "cannot commit the import");
 		keep = false;
