@@ -344,7 +344,7 @@ static int db_status(const char *path, const char *format, int argc, char **argv
 			if (d && (!newest || strcmp(d, newest) > 0))
 				newest = d;
 		}
-		doc = json_pack("{s:s, s:i, s:O, s:o}", "store", path, "schema",
+		doc = json_pack("{s:s, s:i, s:o, s:o}", "store", path, "schema",
 		                KMEND_VULNDB_SCHEMA, "newest_advisory",
 		                newest ? json_string(newest) : json_null(), "sources", o.sources);
 		if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
