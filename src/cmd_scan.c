@@ -13,6 +13,7 @@
 
 #include "array.h"
 #include "cli.h"
+#include "feed.h"
 #include "distro.h"
 #include "fsutil.h"
 #include "ignore.h"
@@ -177,6 +178,8 @@ static void scan_one(struct scan_state *st, const char *target, const struct kme
 		res.digest = img->digest;
 		res.os = img->inv.os_found ? &img->inv.os : NULL;
 		res.ecosystem = img->ecosystem[0] ? img->ecosystem : NULL;
+		res.ecosystem_note =
+		    img->findings.ecosystem_note[0] ? img->findings.ecosystem_note : NULL;
 		res.packages = &img->inv.packages;
 		res.findings = img->findings.items;
 		res.nfindings = img->findings.count;
@@ -392,6 +395,39 @@ struct scan_options {
 	bool quiet;
 };
 
+/*
+ * --ignore-status: every comma-separated word one of the feeds' statuses (any case, '_' or
+ * ' ' for '-'), written into out in kmend's spelling ("no-dsa,will-not-fix").
+ */
+static int check_statuses(const char *list, char *out, size_t size)
+{
+	char buf[512], *save = NULL;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	out[0] = '\0';
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		const char *status = kmend_feed_status(w);
+		if (!status)
+			return -1;
+		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "," : "",
+		                      status);
+	}
+	return n && n < size ? 0 : -1;
+}
+
+/* "no-dsa, postponed, ...": the words --ignore-status takes. */
+static const char *status_words(void)
+{
+	static char words[512];
+	size_t n = 0;
+
+	for (size_t i = 0; kmend_feed_statuses[i] && n < sizeof(words); i++)
+		n += (size_t)snprintf(words + n, sizeof(words) - n, "%s%s", i ? ", " : "",
+		                      kmend_feed_statuses[i]);
+	return words;
+}
+
 static int parse_options(int argc, char **argv, struct scan_options *o, struct cli_image_args *ia)
 {
 	static const struct option options[] = {
@@ -408,6 +444,7 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 	    CLI_IMAGE_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
+	static char statuses[512]; /* --ignore-status in kmend's spelling; lives as o does */
 	struct kmend_error err;
 	int c, r;
 
@@ -429,7 +466,14 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 				return cli_usage_error("scan", "bad --severity: %s", err.message);
 			break;
 		case 'u': o->filter.ignore_unfixed = true; break;
-		case 'S': o->filter.ignore_statuses = optarg; break;
+		case 'S':
+			/* A misspelt status would hide nothing, silently: only the feeds' words. */
+			if (check_statuses(optarg, statuses, sizeof(statuses)) < 0)
+				return cli_usage_error(
+				    "scan", "bad --ignore-status '%s': the statuses are %s", optarg,
+				    status_words());
+			o->filter.ignore_statuses = statuses;
+			break;
 		case 'i': o->ignore_file = optarg; break;
 		case 'x':
 			if (cli_parse_exit_code(optarg, &o->exit_code) < 0)
