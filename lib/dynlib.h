@@ -25,6 +25,7 @@
 /* The functions kmend calls, one X(name) each (clang-format cannot keep these lists still). */
 // clang-format off
 #define KMEND_DYN_CURL(X) \
+	X(curl_version_info) \
 	X(curl_global_init) \
 	X(curl_easy_init) \
 	X(curl_easy_setopt) \
@@ -43,7 +44,12 @@
 	X(curl_multi_perform) \
 	X(curl_multi_info_read) \
 	X(curl_multi_poll) \
-	X(curl_multi_cleanup)
+	X(curl_multi_cleanup) \
+	X(curl_multi_strerror) \
+	X(curl_share_init) \
+	X(curl_share_setopt) \
+	X(curl_share_cleanup) \
+	X(curl_share_strerror)
 
 #define KMEND_DYN_RPM(X) \
 	X(rpmReadConfigFiles) \
@@ -102,9 +108,17 @@ extern struct kmend_dyn_rpm kmend_rpm;
 extern struct kmend_dyn_archive kmend_archive;
 
 /*
- * Load the library (once; later calls return at once). Errors:
- * -KMEND_E_UNSUPPORTED naming the library, the missing symbol or dlerror(),
- * and the Debian package that provides it.
+ * The oldest libcurl kmend works with: CURLOPT_PROTOCOLS_STR (7.85.0); the PEM blobs (7.71.0,
+ * CAINFO_BLOB 7.77.0) and curl_multi_poll (7.66.0) come before.
+ */
+#define KMEND_CURL_MIN_VERSION      0x075500
+#define KMEND_CURL_MIN_VERSION_TEXT "7.85.0"
+
+/*
+ * Load the library (once; later calls return at once; safe from several threads).
+ * libcurl's version is checked before anything else is looked up. Errors:
+ * -KMEND_E_UNSUPPORTED naming the library, the missing symbol, dlerror() or (libcurl) the
+ * version found and the one needed, and the Debian package that provides it.
  */
 int kmend_curl_load(struct kmend_error *err);
 int kmend_rpm_load(struct kmend_error *err);

@@ -55,6 +55,26 @@
 /* How many times a registry request is tried again after 429, 5xx or a network failure. */
 #define KMEND_HTTP_RETRIES 4
 
+/*
+ * HTTP: seconds to connect; seconds a server may stay silent (headers or body) before kmend
+ * gives up ($KMEND_HTTP_TIMEOUT overrides it, up to KMEND_HTTP_STALL_TIMEOUT_MAX); the
+ * response headers kmend keeps (a longer one fails the request instead of being cut); the
+ * longest line of a line-by-line stream (a Kubernetes watch event holds one object, and
+ * etcd stores objects up to 1.5 MB).
+ */
+#define KMEND_HTTP_CONNECT_TIMEOUT   30
+#define KMEND_HTTP_STALL_TIMEOUT     30
+#define KMEND_HTTP_STALL_TIMEOUT_MAX 86400
+#define KMEND_HTTP_VALUE_MAX         256
+#define KMEND_HTTP_URL_MAX           8192
+#define KMEND_HTTP_CHALLENGE_MAX     4096
+#define KMEND_HTTP_LINE_MAX          (16 * 1024 * 1024)
+
+/* A registry token server's answer, and the longest user name, password or token kept
+ * (cloud registries' tokens run to a few KiB). */
+#define KMEND_TOKEN_RESPONSE_MAX (1024 * 1024)
+#define KMEND_CREDENTIAL_MAX     (64 * 1024)
+
 /* Largest feed file imported (Debian's whole tracker JSON is under 100 MB). */
 #define KMEND_FEED_MAX_SIZE (1024LL * 1024 * 1024)
 

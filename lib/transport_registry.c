@@ -15,7 +15,6 @@
 
 #include "cleanup.h"
 #include "credentials.h"
-#include "dynlib.h"
 #include "http.h"
 #include "image.h"
 #include "kmend_limits.h"
@@ -41,10 +40,9 @@ static int registry_open(const struct kmend_image_ref *ref, const struct kmend_i
                          void **state, struct kmend_error *err)
 {
 	struct registry *r;
-	int rc;
 
-	if ((rc = kmend_curl_load(err)) < 0)
-		return rc;
+	if (!kmend_http_client_default(err))
+		return err ? err->code : -KMEND_E_UNSUPPORTED;
 	if (!(r = calloc(1, sizeof(*r))))
 		return -ENOMEM;
 	snprintf(r->registry, sizeof(r->registry), "%s", ref->registry);
@@ -114,30 +112,29 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	_cleanup_free_ char *body = NULL;
 	struct kmend_http_response resp;
 	struct kmend_http_request req = {.url = url, .insecure = r->insecure};
-	CURL *esc = kmend_curl.curl_easy_init();
 	char *es, *ec;
 	json_t *doc;
 	const char *token;
 	size_t len;
 	int rc;
 
-	if (!esc)
-		return -ENOMEM;
-	if (challenge_param(challenge, "realm", realm, sizeof(realm)) < 0) {
-		kmend_curl.curl_easy_cleanup(esc);
+	if (challenge_param(challenge, "realm", realm, sizeof(realm)) < 0)
 		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
 		                       "a Bearer challenge without a realm: %.200s", challenge);
-	}
 	challenge_param(challenge, "service", service, sizeof(service));
 	if (challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
 		snprintf(scope, sizeof(scope), "repository:%s:pull", r->repository);
-	es = kmend_curl.curl_easy_escape(esc, service, 0);
-	ec = kmend_curl.curl_easy_escape(esc, scope, 0);
+	es = kmend_http_query_escape(service);
+	ec = kmend_http_query_escape(scope);
+	if (!es || !ec) {
+		free(es);
+		free(ec);
+		return -ENOMEM;
+	}
 	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
-	         es ? es : "", ec ? ec : "");
-	kmend_curl.curl_free(es);
-	kmend_curl.curl_free(ec);
-	kmend_curl.curl_easy_cleanup(esc);
+	         es, ec);
+	free(es);
+	free(ec);
 	if (r->have_credentials) {
 		basic_header(r, basic, sizeof(basic));
 		req.authorization = basic;
@@ -219,7 +216,7 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 		rc = stream ? kmend_http_open(&req, out, resp, err)
 		            : kmend_http_get(&req, KMEND_MANIFEST_MAX_SIZE, body, len, resp, err);
 		if (rc < 0) {
-			if (kmend_http_is_tls_failure(err) && r->insecure &&
+			if (resp->failure == KMEND_HTTP_FAIL_TLS && r->insecure &&
 			    strcmp(r->scheme, "https") == 0) {
 				snprintf(r->scheme, sizeof(r->scheme), "http");
 				attempt--;
@@ -229,7 +226,7 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 				backoff(attempt, -1);
 				continue;
 			}
-			if (kmend_http_is_tls_failure(err) && !r->insecure)
+			if (resp->failure == KMEND_HTTP_FAIL_TLS && !r->insecure)
 				kmend_error_hint(err,
 				                 "if %s serves plain HTTP or a self-signed "
 				                 "certificate, pass --insecure-registry %s",
