@@ -18,6 +18,7 @@
 #include "http.h"
 #include "image.h"
 #include "kmend_limits.h"
+#include "registry_session.h"
 
 #define MANIFEST_ACCEPT                                                                            \
 	KMEND_MEDIA_OCI_INDEX ", " KMEND_MEDIA_OCI_MANIFEST ", " KMEND_MEDIA_DOCKER_LIST           \
@@ -28,18 +29,55 @@ struct registry {
 	char host[256];     /* where the API is: registry-1.docker.io for docker.io */
 	char repository[512];
 	char reference[256]; /* tag or digest */
-	char scheme[8];
+	char scope[600];     /* "repository:NAME:pull": the token's key in the session */
+	const char *scheme;  /* "https", or "http" once that host answered over plain HTTP */
 	int insecure;
-	char authorization[8192];
+	char *authorization; /* "Bearer x" or "Basic y", malloc'd; a secret */
+	bool token_from_session;
 	int have_credentials;
-	char user[256], password[256];
+	struct kmend_credentials credentials;
 	const struct kmend_image_options *opts;
 };
+
+/* The user named this host[:port] with --insecure-registry (a bare host covers its ports). */
+static bool named_insecure(const struct kmend_image_options *opts, const char *authority)
+{
+	size_t host_len = strcspn(authority, ":");
+
+	if (authority[0] == '[') /* [v6]:port */
+		host_len = strcspn(authority, "]") + 1;
+	for (const char *const *h = opts->insecure; h && *h; h++)
+		if (strcasecmp(*h, authority) == 0 ||
+		    (strlen(*h) == host_len && strncasecmp(*h, authority, host_len) == 0))
+			return true;
+	return false;
+}
+
+static void set_authorization(struct registry *r, char *value)
+{
+	if (r->authorization) {
+		explicit_bzero(r->authorization, strlen(r->authorization));
+		free(r->authorization);
+	}
+	r->authorization = value;
+}
+
+static void registry_close(void *state)
+{
+	struct registry *r = state;
+
+	if (!r)
+		return;
+	set_authorization(r, NULL);
+	kmend_credentials_clear(&r->credentials);
+	free(r);
+}
 
 static int registry_open(const struct kmend_image_ref *ref, const struct kmend_image_options *opts,
                          void **state, struct kmend_error *err)
 {
 	struct registry *r;
+	int rc;
 
 	if (!kmend_http_client_default(err))
 		return err ? err->code : -KMEND_E_UNSUPPORTED;
@@ -50,13 +88,19 @@ static int registry_open(const struct kmend_image_ref *ref, const struct kmend_i
 	         strcmp(ref->registry, "docker.io") == 0 ? "registry-1.docker.io" : ref->registry);
 	snprintf(r->repository, sizeof(r->repository), "%s", ref->repository);
 	snprintf(r->reference, sizeof(r->reference), "%s", ref->digest[0] ? ref->digest : ref->tag);
-	snprintf(r->scheme, sizeof(r->scheme), "https");
-	for (const char *const *h = opts->insecure; h && *h; h++)
-		if (strcmp(*h, r->registry) == 0 || strcmp(*h, r->host) == 0)
-			r->insecure = 1;
-	r->have_credentials = kmend_credentials_find(r->registry, r->user, sizeof(r->user),
-	                                             r->password, sizeof(r->password));
+	snprintf(r->scope, sizeof(r->scope), "repository:%s:pull", r->repository);
+	r->insecure = named_insecure(opts, r->registry) || named_insecure(opts, r->host);
+	/* Plain HTTP only ever for hosts named insecure; then straight away once it answered. */
+	r->scheme = r->insecure && kmend_registry_session_plain_http(r->host) ? "http" : "https";
+	if ((rc = kmend_credentials_find(r->registry, &r->credentials, err)) < 0) {
+		registry_close(r);
+		return rc;
+	}
+	r->have_credentials = rc;
 	r->opts = opts;
+	/* What earlier images of this run learnt: a token for this repository, or Basic. */
+	if ((r->authorization = kmend_registry_session_token(r->host, r->scope)))
+		r->token_from_session = true;
 	*state = r;
 	return 0;
 }
@@ -85,14 +129,28 @@ static int challenge_param(const char *ch, const char *key, char *out, size_t si
 	return -1;
 }
 
-static void basic_header(struct registry *r, char *out, size_t size)
+/* "Basic base64(user:password)", malloc'd; NULL out of memory. */
+static char *basic_header(const struct kmend_credentials *c)
 {
-	char plain[600];
-	unsigned char b64[1024];
-	int n = snprintf(plain, sizeof(plain), "%s:%s", r->user, r->password);
+	size_t ulen = strlen(c->user), plen = strlen(c->password), n = ulen + 1 + plen;
+	size_t out_len = 6 + 4 * ((n + 2) / 3) + 1;
+	char *plain = malloc(n + 1), *out = malloc(out_len);
 
-	EVP_EncodeBlock(b64, (const unsigned char *)plain, n);
-	snprintf(out, size, "Basic %s", (char *)b64);
+	if (plain && out) {
+		memcpy(plain, c->user, ulen);
+		plain[ulen] = ':';
+		memcpy(plain + ulen + 1, c->password, plen);
+		memcpy(out, "Basic ", 6);
+		EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)plain, (int)n);
+	} else {
+		free(out);
+		out = NULL;
+	}
+	if (plain) {
+		explicit_bzero(plain, n);
+		free(plain);
+	}
+	return out;
 }
 
 static int auth_error(struct registry *r, struct kmend_error *err, const char *what)
@@ -105,41 +163,68 @@ static int auth_error(struct registry *r, struct kmend_error *err, const char *w
 	return -KMEND_E_AUTH;
 }
 
-/* The Bearer token flow: ask the realm for a token for this repository. */
+/* A token goes into a header: printable ASCII only, so that it cannot add a header line. */
+static bool token_usable(const char *token)
+{
+	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return false;
+	return *token != '\0';
+}
+
+/*
+ * The Bearer token flow: ask the realm for a token for this repository, with the
+ * credentials if there are any (never over plain HTTP to a host the user did not name).
+ * The token is kept for the run, per host and scope, until shortly before it expires.
+ */
 static int fetch_token(struct registry *r, const char *challenge, struct kmend_error *err)
 {
-	char realm[1024], service[512] = "", scope[1024], url[4096], basic[1200];
-	_cleanup_free_ char *body = NULL;
+	char realm[1024], service[512] = "", scope[1024], url[4096], realm_host[256];
+	_cleanup_free_ char *body = NULL, *basic = NULL, *es = NULL, *ec = NULL;
 	struct kmend_http_response resp;
-	struct kmend_http_request req = {.url = url, .insecure = r->insecure};
-	char *es, *ec;
-	json_t *doc;
+	struct kmend_http_request req = {.url = url};
+	json_t *doc, *expires;
 	const char *token;
+	char *value;
+	long lifetime = 60;
 	size_t len;
 	int rc;
 
 	if (challenge_param(challenge, "realm", realm, sizeof(realm)) < 0)
 		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
 		                       "a Bearer challenge without a realm: %.200s", challenge);
+	if ((strncasecmp(realm, "https://", 8) && strncasecmp(realm, "http://", 7)) ||
+	    kmend_http_url_authority(realm, realm_host, sizeof(realm_host)) < 0)
+		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
+		                       "the token server is not an http(s) URL: %.200s", realm);
 	challenge_param(challenge, "service", service, sizeof(service));
 	if (challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
-		snprintf(scope, sizeof(scope), "repository:%s:pull", r->repository);
-	es = kmend_http_query_escape(service);
-	ec = kmend_http_query_escape(scope);
-	if (!es || !ec) {
-		free(es);
-		free(ec);
+		snprintf(scope, sizeof(scope), "%s", r->scope);
+	if (!(es = kmend_http_query_escape(service)) || !(ec = kmend_http_query_escape(scope)))
 		return -ENOMEM;
-	}
 	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
 	         es, ec);
-	free(es);
-	free(ec);
+	req.insecure = r->insecure || named_insecure(r->opts, realm_host);
 	if (r->have_credentials) {
-		basic_header(r, basic, sizeof(basic));
+		if (strncasecmp(realm, "http://", 7) == 0 && !named_insecure(r->opts, realm_host)) {
+			kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
+			                "kmend will not send the credentials for %s to the token "
+			                "server %.200s over plain HTTP",
+			                r->registry, realm);
+			kmend_error_hint(err,
+			                 "if that server is yours and the network trusted, pass "
+			                 "--insecure-registry %s",
+			                 realm_host);
+			return -KMEND_E_AUTH;
+		}
+		if (!(basic = basic_header(&r->credentials)))
+			return -ENOMEM;
 		req.authorization = basic;
 	}
-	if ((rc = kmend_http_get(&req, 1 << 20, &body, &len, &resp, err)) < 0)
+	rc = kmend_http_get(&req, KMEND_TOKEN_RESPONSE_MAX, &body, &len, &resp, err);
+	if (basic)
+		explicit_bzero(basic, strlen(basic));
+	if (rc < 0)
 		return rc;
 	if (resp.status == 401 || resp.status == 403)
 		return auth_error(r, err,
@@ -148,27 +233,54 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	if (resp.status != 200)
 		return kmend_error_set(err, -KMEND_E_NETWORK, realm, 0,
 		                       "token server answered HTTP %ld", resp.status);
-	doc = json_loads(body, 0, NULL);
+	doc = json_loadb(body, len, 0, NULL);
+	explicit_bzero(body, len);
 	token = json_string_value(json_object_get(doc, "token"));
 	if (!token)
 		token = json_string_value(json_object_get(doc, "access_token"));
-	if (!token || strlen(token) > sizeof(r->authorization) - 8) {
+	if (!token || !token_usable(token)) {
 		json_decref(doc);
 		return kmend_error_set(err, -KMEND_E_AUTH, realm, 0,
-		                       "the token server's answer holds no token");
+		                       "the token server's answer holds no usable token");
 	}
-	snprintf(r->authorization, sizeof(r->authorization), "Bearer %s", token);
+	if (strlen(token) > KMEND_CREDENTIAL_MAX) {
+		json_decref(doc);
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, realm, 0,
+		                       "the token is longer than kmend's limit of %d bytes",
+		                       KMEND_CREDENTIAL_MAX);
+	}
+	/* The spec's default lifetime is 60 s; keep a tenth in hand for the clock and travel. */
+	expires = json_object_get(doc, "expires_in");
+	if (json_is_integer(expires) && json_integer_value(expires) > 0)
+		lifetime =
+		    json_integer_value(expires) > 86400 ? 86400 : (long)json_integer_value(expires);
+	if (!(value = malloc(strlen(token) + 8))) {
+		json_decref(doc);
+		return -ENOMEM;
+	}
+	sprintf(value, "Bearer %s", token);
 	json_decref(doc);
+	set_authorization(r, value);
+	r->token_from_session = false;
+	kmend_registry_session_put_token(r->host, scope, value, lifetime - lifetime / 10);
 	return 0;
 }
 
 /* Answer a 401's challenge: a token (Bearer) or the credentials (Basic). */
 static int authenticate(struct registry *r, const char *challenge, struct kmend_error *err)
 {
+	if (r->token_from_session) {
+		kmend_registry_session_drop_token(r->host, r->scope);
+		r->token_from_session = false;
+	}
 	if (strncasecmp(challenge, "Bearer ", 7) == 0)
 		return fetch_token(r, challenge, err);
 	if (strncasecmp(challenge, "Basic", 5) == 0 && r->have_credentials) {
-		basic_header(r, r->authorization, sizeof(r->authorization));
+		char *basic = basic_header(&r->credentials);
+		if (!basic)
+			return -ENOMEM;
+		set_authorization(r, basic);
+		kmend_registry_session_set_wants_basic(r->host);
 		return 0;
 	}
 	return auth_error(r, err, "the registry requires credentials (HTTP 401)");
@@ -202,7 +314,7 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 		struct kmend_http_request req = {
 		    .url = url,
 		    .accept = accept,
-		    .authorization = r->authorization[0] ? r->authorization : NULL,
+		    .authorization = r->authorization,
 		    .insecure = r->insecure,
 		    .what = path,
 		};
@@ -212,13 +324,18 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 			req.progress = r->opts->progress;
 			req.progress_ctx = r->opts->progress_ctx;
 		}
+		/* Basic credentials go with the first request once the host asked for them. */
+		if (!r->authorization && r->have_credentials &&
+		    kmend_registry_session_wants_basic(r->host) &&
+		    !(req.authorization = r->authorization = basic_header(&r->credentials)))
+			return -ENOMEM;
 		snprintf(url, sizeof(url), "%s://%s%s", r->scheme, r->host, path);
 		rc = stream ? kmend_http_open(&req, out, resp, err)
 		            : kmend_http_get(&req, KMEND_MANIFEST_MAX_SIZE, body, len, resp, err);
 		if (rc < 0) {
 			if (resp->failure == KMEND_HTTP_FAIL_TLS && r->insecure &&
 			    strcmp(r->scheme, "https") == 0) {
-				snprintf(r->scheme, sizeof(r->scheme), "http");
+				r->scheme = "http";
 				attempt--;
 				continue;
 			}
@@ -233,6 +350,8 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 				                 r->registry, r->registry);
 			return rc;
 		}
+		if (strcmp(r->scheme, "http") == 0)
+			kmend_registry_session_set_plain_http(r->host);
 		if (resp->status >= 200 && resp->status < 300)
 			return 0;
 		if (!stream)
@@ -292,11 +411,6 @@ static int registry_open_blob(void *state, const struct kmend_descriptor *d,
 
 	snprintf(path, sizeof(path), "/v2/%s/blobs/%s", r->repository, d->digest);
 	return registry_request(r, path, NULL, 1, NULL, NULL, out, &resp, err);
-}
-
-static void registry_close(void *state)
-{
-	free(state);
 }
 
 const struct kmend_transport kmend_transport_docker = {

@@ -102,7 +102,11 @@ run_kmend inventory --no-cache --insecure-registry "127.0.0.1:$token" "127.0.0.1
 expect_eq "bearer: token server refuses anonymous: exit 3" "3" "$rc"
 expect_contains "bearer: says so" "the token server requires credentials" "$err"
 printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}\n' "$token" "$(printf kmend:t0ken | base64)" >"$DOCKER_CONFIG/config.json"
+# The token server speaks plain HTTP: the credentials go there only once it is named.
 run_kmend inventory --no-cache --format json --insecure-registry "127.0.0.1:$token" "127.0.0.1:$token/kmend/debian:12"
+expect_eq "bearer: no credentials to a plain-HTTP token server not named insecure: exit 3" "3" "$rc"
+expect_contains "bearer: says why and what to do" "will not send the credentials for 127.0.0.1:$token to the token server http://127.0.0.1:$tport/token over plain HTTP (if that server is yours and the network trusted, pass --insecure-registry 127.0.0.1:$tport)" "$err"
+run_kmend inventory --no-cache --format json --insecure-registry "127.0.0.1:$token" --insecure-registry "127.0.0.1:$tport" "127.0.0.1:$token/kmend/debian:12"
 expect_eq "bearer: challenge, token, then the image" "0 $(jq -c .packages "$oci_json")" "$rc $(jq -c .packages <<<"$out")"
 
 # --- The proxy: redirects to another host (credentials must not follow), retries, corruption.
@@ -113,7 +117,7 @@ for mode in redirect flaky corrupt; do
   python3 "$here/proxy.py" "$pport" "$token" "$mode" "$w/$mode.counts" &
   pids+=($!)
   wait_port "$pport"
-  run_kmend inventory --no-cache --format json --insecure-registry "127.0.0.1:$pport" --insecure-registry "localhost:$pport" "127.0.0.1:$pport/kmend/debian:12"
+  run_kmend inventory --no-cache --format json --insecure-registry "127.0.0.1:$pport" --insecure-registry "localhost:$pport" --insecure-registry "127.0.0.1:$tport" "127.0.0.1:$pport/kmend/debian:12"
   case $mode in
     redirect)
       expect_eq "redirect: blobs fetched from the other host" "0 89" "$rc $(jq '.packages | length' <<<"$out" 2>/dev/null)"
