@@ -7,11 +7,15 @@ core), which no Debian package provides. It checks HTTP Basic credentials agains
 user it is given and issues RS256 JWTs (signed with openssl, the certificate in the x5c
 header) granting the requested repository scope, as the distribution token spec describes.
 
+With TOKEN_LOG set, each token issued adds a line (its scope) to that file; with
+TOKEN_PADDING=N, each token carries an N-byte claim, as cloud registries' large tokens do.
+
 usage: token-server.py PORT KEY.pem CERT.pem USER PASSWORD ISSUER SERVICE
 """
 import base64
 import http.server
 import json
+import os
 import subprocess
 import sys
 import time
@@ -58,9 +62,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind, name, actions = scope.split(":", 2)
             access.append({"type": kind, "name": name, "actions": actions.split(",")})
         now = int(time.time())
-        token = sign({"iss": issuer, "sub": user, "aud": query.get("service", [service])[0],
-                      "exp": now + 300, "nbf": now - 10, "iat": now, "jti": str(uuid.uuid4()),
-                      "access": access})
+        claims = {"iss": issuer, "sub": user, "aud": query.get("service", [service])[0],
+                  "exp": now + 300, "nbf": now - 10, "iat": now, "jti": str(uuid.uuid4()),
+                  "access": access}
+        if os.environ.get("TOKEN_PADDING"):
+            claims["padding"] = "p" * int(os.environ["TOKEN_PADDING"])
+        token = sign(claims)
+        if os.environ.get("TOKEN_LOG"):
+            with open(os.environ["TOKEN_LOG"], "a") as f:
+                f.write(" ".join(query.get("scope", [])) + "\n")
         body = json.dumps({"token": token, "expires_in": 300}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
