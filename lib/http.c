@@ -347,7 +347,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx)
 		on_status_line(t, line, len);
 		return len;
 	}
-	if (len <= 2 && (line[0] == '\r' || line[0] == '\n')) {
+	if (len > 0 && len <= 2 && (line[0] == '\r' || line[0] == '\n')) {
 		on_headers_end(t);
 		return len;
 	}
@@ -918,6 +918,53 @@ int kmend_http_get(const struct kmend_http_request *req, size_t max, char **body
 
 	get.method = KMEND_HTTP_GET;
 	return kmend_http_perform(&get, max, body, len, resp, err);
+}
+
+int kmend_http_read_header_block(const char *data, size_t len, bool follow,
+                                 struct kmend_http_response *resp, struct kmend_error *err)
+{
+	struct transfer t = {.follow = follow, .url = (char *)"(headers)"};
+	const char *p = data, *end = data + len;
+
+	response_reset(&t.resp);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		/* libcurl hands over a writable line; so does this. */
+		char *line = malloc(n ? n : 1);
+		if (!line)
+			return -ENOMEM;
+		memcpy(line, p, n);
+		on_header(line, 1, n, &t);
+		free(line);
+		p += n;
+	}
+	*resp = t.resp;
+	if (t.overlong)
+		return overlong_error(&t, err);
+	return t.headers_done;
+}
+
+int kmend_http_challenge_param(const char *challenge, const char *key, char *out, size_t size)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = challenge; (p = strstr(p, key)); p += n) {
+		const char *v, *end;
+		if ((p != challenge && p[-1] != ' ' && p[-1] != ',') || p[n] != '=')
+			continue;
+		v = p + n + 1;
+		if (*v == '"')
+			end = strchr(++v, '"');
+		else
+			end = v + strcspn(v, ", ");
+		if (!end || (size_t)(end - v) >= size)
+			return -1;
+		memcpy(out, v, (size_t)(end - v));
+		out[end - v] = '\0';
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- The streaming response. */

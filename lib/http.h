@@ -194,6 +194,22 @@ int kmend_http_open(const struct kmend_http_request *req, struct kmend_istream *
 int kmend_http_read_line(struct kmend_istream *stream, const char **line, size_t *len,
                          struct kmend_error *err);
 
+/*
+ * A value of an authentication challenge's key="value" (or key=token) list, as in
+ * 'Bearer realm="https://auth.example/token",service="registry"', into out (size bytes):
+ * 0, or -1 when the key is absent or its value does not fit.
+ */
+int kmend_http_challenge_param(const char *challenge, const char *key, char *out, size_t size);
+
+/*
+ * Read a header block as a transfer reads what libcurl hands over (a status line, header
+ * lines, a blank line; several blocks for 1xx and followed redirects, then trailers) into
+ * resp. For the fuzz target and tests: returns 1 when a final response's headers are
+ * complete, 0 when not, -KMEND_E_TOO_LARGE (err filled) for a kept header over its limit.
+ */
+int kmend_http_read_header_block(const char *data, size_t len, bool follow,
+                                 struct kmend_http_response *resp, struct kmend_error *err);
+
 /* s percent-encoded for a URL's query (RFC 3986 unreserved kept), malloc'd; NULL on ENOMEM. */
 char *kmend_http_query_escape(const char *s);
 

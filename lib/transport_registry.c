@@ -105,30 +105,6 @@ static int registry_open(const struct kmend_image_ref *ref, const struct kmend_i
 	return 0;
 }
 
-/* A value of a challenge's key="value" list, into out; 0 when found. */
-static int challenge_param(const char *ch, const char *key, char *out, size_t size)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = ch; (p = strstr(p, key)); p += n) {
-		const char *v, *end;
-		if ((p != ch && p[-1] != ' ' && p[-1] != ',') || p[n] != '=')
-			continue;
-		v = p + n + 1;
-		if (*v == '"') {
-			end = strchr(++v, '"');
-		} else {
-			end = v + strcspn(v, ", ");
-		}
-		if (!end || (size_t)(end - v) >= size)
-			return -1;
-		memcpy(out, v, (size_t)(end - v));
-		out[end - v] = '\0';
-		return 0;
-	}
-	return -1;
-}
-
 /* "Basic base64(user:password)", malloc'd; NULL out of memory. */
 static char *basic_header(const struct kmend_credentials *c)
 {
@@ -190,15 +166,15 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	size_t len;
 	int rc;
 
-	if (challenge_param(challenge, "realm", realm, sizeof(realm)) < 0)
+	if (kmend_http_challenge_param(challenge, "realm", realm, sizeof(realm)) < 0)
 		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
 		                       "a Bearer challenge without a realm: %.200s", challenge);
 	if ((strncasecmp(realm, "https://", 8) && strncasecmp(realm, "http://", 7)) ||
 	    kmend_http_url_authority(realm, realm_host, sizeof(realm_host)) < 0)
 		return kmend_error_set(err, -KMEND_E_AUTH, r->registry, 0,
 		                       "the token server is not an http(s) URL: %.200s", realm);
-	challenge_param(challenge, "service", service, sizeof(service));
-	if (challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
+	kmend_http_challenge_param(challenge, "service", service, sizeof(service));
+	if (kmend_http_challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
 		snprintf(scope, sizeof(scope), "%s", r->scope);
 	if (!(es = kmend_http_query_escape(service)) || !(ec = kmend_http_query_escape(scope)))
 		return -ENOMEM;

@@ -3,15 +3,7 @@
 # user did not name, never in kmend's output; and a libcurl too old is refused by name.
 # Debian's real docker-registry with token auth from test/registry/token-server.py, whose
 # realm is reached through test/registry/proxy.py (pass mode) to count what reaches it.
-. "$KMEND_SOURCE/test/lib.sh"
-. "$KMEND_SOURCE/test/registry.bash"
-img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
-export HOME="$w/home" XDG_RUNTIME_DIR="$w/run" DOCKER_CONFIG="$w/docker"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$DOCKER_CONFIG"
+. "$KMEND_SOURCE/test/registry/setup.bash"
 
 # A 5000-byte password (deterministic), and tokens padded to over 12 KiB.
 password=$(for i in $(seq 500); do printf 'pw%08d' "$i"; done)

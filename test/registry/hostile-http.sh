@@ -4,15 +4,7 @@
 # it, this caught the header callback writing into a returned stack frame), very long
 # headers, chunked bodies with trailers, bodies longer or shorter than their Content-Length,
 # and servers that stall in the body or in the headers ($KMEND_HTTP_TIMEOUT, docs/inventory.md).
-. "$KMEND_SOURCE/test/lib.sh"
-. "$KMEND_SOURCE/test/registry.bash"
-img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
-export HOME="$w/home" XDG_RUNTIME_DIR="$w/run" DOCKER_CONFIG="$w/docker"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$DOCKER_CONFIG"
+. "$KMEND_SOURCE/test/registry/setup.bash"
 
 "$KMEND" inventory --no-cache --format json "oci:$img/oci:12" >"$w/oci.json"
 want=$(jq -c .packages "$w/oci.json" | sha256sum)

@@ -2,18 +2,9 @@
 # real Debian 12 test image, with no auth, htpasswd Basic auth, and Bearer tokens from
 # test/registry/token-server.py; a misbehaving proxy (test/registry/proxy.py) in front of it
 # for retries, redirects to blob storage and corrupt blobs.
-. "$KMEND_SOURCE/test/lib.sh"
+. "$KMEND_SOURCE/test/registry/setup.bash"
 . "$KMEND_SOURCE/test/oci-layout.bash"
-. "$KMEND_SOURCE/test/registry.bash"
-img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
 here="$KMEND_SOURCE/test/registry"
-# Credentials only from the files this test writes.
-export HOME="$w/home" XDG_RUNTIME_DIR="$w/run" DOCKER_CONFIG="$w/docker"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$DOCKER_CONFIG"
 
 packages() { jq -r '.packages[] | "\(.name)\t\(.version)"' | LC_ALL=C sort; }
 oci_json="$w/oci.json"

@@ -4,15 +4,7 @@
 # client port; token auth with test/registry/token-server.py, which logs the tokens it
 # issues). Before this, a scan of four images opened 20 connections (an HTTPS attempt per
 # image, then one connection per request) and fetched one token per image.
-. "$KMEND_SOURCE/test/lib.sh"
-. "$KMEND_SOURCE/test/registry.bash"
-img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
-export HOME="$w/home" XDG_RUNTIME_DIR="$w/run" DOCKER_CONFIG="$w/docker"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$DOCKER_CONFIG"
+. "$KMEND_SOURCE/test/registry/setup.bash"
 "$KMEND" db import --db "$w/vuln.db" "$KMEND_SOURCE/test/fixtures/feeds/debian-bookworm/tracker.json" >/dev/null
 
 # --- Plain HTTP: one HTTPS attempt for the host, then one connection for everything.
