@@ -720,5 +720,6 @@ int main(void)
 	unsetenv("HTTPS_PROXY");
 	unsetenv("ALL_PROXY");
 	unsetenv("all_proxy");
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, start_server, stop_server);
 }
