@@ -74,6 +74,23 @@ void kmend_error_hint(struct kmend_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void kmend_error_quote(char *buf, size_t size, const char *v, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 8 < size; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+	}
+	if (n + 8 >= size)
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	buf[n] = '\0';
+}
+
 char *kmend_error_format(const struct kmend_error *err, char *buf, size_t size)
 {
 	size_t n = 0;

@@ -59,6 +59,13 @@ void kmend_error_hint(struct kmend_error *err, const char *fmt, ...)
  */
 char *kmend_error_format(const struct kmend_error *err, char *buf, size_t size);
 
+/*
+ * Quote len bytes from outside (a version, a key in a file) into buf for a
+ * message: bytes a terminal should not see are escaped as \xNN and a long
+ * value ends in "...". buf is always NUL-terminated; size is at least 16.
+ */
+void kmend_error_quote(char *buf, size_t size, const char *v, size_t len);
+
 /* Reset err to "no error"; NULL-safe. */
 void kmend_error_clear(struct kmend_error *err);
 

@@ -85,4 +85,14 @@
 /* Largest Kubernetes manifest file read. */
 #define KMEND_MANIFEST_FILE_MAX_SIZE (64 * 1024 * 1024)
 
+/*
+ * Kubernetes manifests (lib/kube_yaml): most nodes in one file; the longest
+ * scalar (the API server takes 1.5 MB objects; a ConfigMap holds at most
+ * 1 MiB); and how many nodes aliases may add when expanded, which refuses
+ * "billion laughs" documents whose few bytes stand for billions of nodes.
+ */
+#define KMEND_KUBE_MAX_NODES             2000000
+#define KMEND_KUBE_SCALAR_MAX            (4 * 1024 * 1024)
+#define KMEND_KUBE_ALIAS_EXPANSION_MAX   1000000
+
 #endif

@@ -5,24 +5,6 @@
 #include "kmend_limits.h"
 #include "version_internal.h"
 
-/* Quote v into buf, escaping what a terminal should not see, eliding the middle of long ones. */
-static void quote_version(char *buf, size_t size, const char *v, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && n + 8 < size; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[n++] = (char)c;
-		else
-			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
-	}
-	if (n + 8 >= size)
-		n += (size_t)snprintf(buf + n, size - n, "...");
-	buf[n] = '\0';
-}
-
 int version_reject(struct kmend_error *err, const char *scheme, const char *v, size_t len,
                    size_t pos, const char *hint, const char *fmt, ...)
 {
@@ -31,7 +13,7 @@ int version_reject(struct kmend_error *err, const char *scheme, const char *v, s
 
 	if (!err)
 		return -KMEND_E_BAD_VERSION;
-	quote_version(quoted, sizeof(quoted), v, len);
+	kmend_error_quote(quoted, sizeof(quoted), v, len);
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);

@@ -113,12 +113,21 @@ done
 printf 'kind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - name: noimage\n' >"$w/noimage.yaml"
 run_kmend scan --db "$w/vuln.db" --no-cache "$w/noimage.yaml"
 expect_eq "a container without an image: exit 2" "2" "$rc"
-expect_contains "a container without an image: named" "$w/noimage.yaml: document 1: Pod 'x': container 'noimage' has no image" "$err"
+expect_contains "a container without an image: named" "$w/noimage.yaml:5:5: document 1: Pod 'x': container 'noimage' has no image" "$err"
 printf 'kind: Pod\nspec: [unclosed\n' >"$w/broken.yaml"
 run_kmend scan --db "$w/vuln.db" --no-cache "$w/broken.yaml"
 expect_eq "invalid YAML: exit 2" "2" "$rc"
 expect_contains "invalid YAML: file, line and column" "$w/broken.yaml:3:" "$err"
-printf 'a: &x [1]\nb: *x\n' >"$w/alias.yaml"
-run_kmend scan --db "$w/vuln.db" --no-cache "$w/alias.yaml"
-expect_contains "YAML aliases are refused" "YAML aliases are not accepted" "$err"
+# Aliases are read (a container through an alias is scanned); billion laughs are refused.
+printf 'kind: Pod\nmetadata: {name: a}\nspec:\n  initContainers: [&c {name: c, image: "%s"}]\n  containers: [*c]\n' "$D" >"$w/alias.yaml"
+run_kmend scan --db "$w/vuln.db" --no-cache --format json --insecure-registry "$reg" "$w/alias.yaml"
+expect_eq "a container reached through an alias is scanned (as init container and container)" \
+  "Pod a c|Pod a c" "$(jq -r '.results[] | "\(.workload.kind) \(.workload.name) \(.container)"' <<<"$out" | paste -sd'|')"
+{ echo 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'
+  for i in $(seq 1 9); do echo "a$i: &a$i [*a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1)), *a$((i-1))]"; done
+} >"$w/laughs.yaml"
+run_kmend scan --db "$w/vuln.db" --no-cache "$w/laughs.yaml"
+expect_eq "billion laughs: exit 2" "2" "$rc"
+expect_contains "billion laughs: refused with where and why" "$w/laughs.yaml:6:45: aliases expand to more than" "$err"
+expect_contains "billion laughs: the budget is named" "aliases expand to more than" "$err"
 done_testing
