@@ -1,0 +1,412 @@
+/*
+ * The fix/revert corpus (TAP): for every manifest in test/fix/corpus, fix it with the edit
+ * spec beside it, then check that the output parses and equals, as data, the golden JSON
+ * beside it (made by test/fix/make-golden with PyYAML, a parser independent of kmend's);
+ * that revert(fix(x)) == x byte for byte; and that fix(fix(x)) == fix(x).
+ *
+ *   test_fix [CASE...]            every case, or the named ones
+ *   test_fix --print CASE         print fix(CASE) to stdout (to look at it)
+ *
+ * Edit spec (CASE.spec.json, all optional; {} when absent):
+ *   installAt   "entrypoint" (default) or "poststart", for regular containers
+ *   command     argv before the container's name (default: a /bin/sh install step)
+ *   skip        ["workload/container", ...] left alone
+ *   override    {"workload/container": {"installAt": ..., "command": [...]}}: the whole argv
+ * Every workload with a container to repair gets the volume kmend-repair at /kmend and one
+ * init container per distinct image of its repaired containers, kmend-fetch-1, -2...
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dirent.h>
+#include <jansson.h>
+
+#include "fsutil.h"
+#include "kmend_limits.h"
+#include "kube_edit.h"
+#include "kube_workload.h"
+#include "kube_yaml.h"
+
+#ifndef KMEND_FIX_CORPUS
+#error "KMEND_FIX_CORPUS names the corpus directory"
+#endif
+
+static int tests, failures;
+
+static void ok(int pass, const char *name, const char *what)
+{
+	tests++;
+	failures += !pass;
+	printf("%sok %d - %s: %s\n", pass ? "" : "not ", tests, name, what);
+}
+
+static const char *default_command[] = {"/bin/sh", "-c",
+                                        "set -e; /kmend/install; exec \"$0\" \"$@\""};
+static const char *fetch_command[] = {"/bin/sh", "-c", "set -e; /kmend/fetch"};
+static const struct kmend_kube_env_var fetch_env[] = {{"KMEND_DIR", "/kmend"}};
+
+/* Storage for one fix: the edits and the strings they point to. */
+struct plan {
+	struct kmend_kube_edit *edits;
+	size_t count;
+	struct kmend_kube_init_container *inits;
+	struct kmend_kube_container_edit *cedits;
+	const char **argv;  /* every argv, back to back */
+	char **names;       /* kmend-fetch-N */
+	size_t nnames;
+};
+
+static void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nnames; i++)
+		free(p->names[i]);
+	free(p->names);
+	free(p->edits);
+	free(p->inits);
+	free(p->cedits);
+	free(p->argv);
+	memset(p, 0, sizeof(*p));
+}
+
+static size_t total_containers(const struct kmend_kube_workloads *w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->count; i++)
+		n += w->items[i].container_count;
+	return n;
+}
+
+static int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct plan *p)
+{
+	size_t nc = total_containers(w), na = 0, ni = 0, nce = 0;
+	const json_t *skip = json_object_get(spec, "skip"), *over = json_object_get(spec, "override");
+	const json_t *cmd = json_object_get(spec, "command");
+	const char *install = json_string_value(json_object_get(spec, "installAt"));
+	size_t argv_cap = 0;
+
+	/* Upper bounds: every container edited, every argv at most 64 + prefix. */
+	for (size_t i = 0; i < nc; i++)
+		argv_cap += 64 + json_array_size(cmd) + 4;
+	p->edits = calloc(w->count + 1, sizeof(*p->edits));
+	p->inits = calloc(nc + 1, sizeof(*p->inits));
+	p->cedits = calloc(nc + 1, sizeof(*p->cedits));
+	p->argv = calloc(argv_cap + 1, sizeof(*p->argv));
+	p->names = calloc(nc + 1, sizeof(*p->names));
+	if (!p->edits || !p->inits || !p->cedits || !p->argv || !p->names)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->count; i++) {
+		const struct kmend_kube_workload *wl = &w->items[i];
+		struct kmend_kube_edit *e = &p->edits[p->count];
+		size_t first_init = ni, first_ce = nce;
+
+		for (size_t j = 0; j < wl->container_count; j++) {
+			const struct kmend_kube_container *k = &wl->containers[j];
+			struct kmend_kube_container_edit *ce = &p->cedits[nce];
+			char key[512];
+			const json_t *o, *ocmd, *s;
+			const char *at;
+			size_t idx;
+			bool skipped = false, seen = false;
+
+			if (!strcmp(k->list, "ephemeralContainers"))
+				continue;
+			snprintf(key, sizeof(key), "%s/%s", wl->name, k->name);
+			json_array_foreach(skip, idx, s)
+			{
+				skipped = skipped || !strcmp(json_string_value(s), key);
+			}
+			if (skipped)
+				continue;
+			o = json_object_get(over, key);
+			ocmd = json_object_get(o, "command");
+			at = json_string_value(json_object_get(o, "installAt"));
+			if (!at)
+				at = install;
+			ce->container = j;
+			ce->install_at = at && !strcmp(at, "poststart") && !strcmp(k->list, "containers")
+			                     ? KMEND_KUBE_INSTALL_POSTSTART
+			                     : KMEND_KUBE_INSTALL_ENTRYPOINT;
+			ce->command = &p->argv[na];
+			if (ocmd) {
+				const json_t *a;
+				json_array_foreach(ocmd, idx, a)
+				{
+					p->argv[na++] = json_string_value(a);
+				}
+			} else if (cmd) {
+				const json_t *a;
+				json_array_foreach(cmd, idx, a)
+				{
+					p->argv[na++] = json_string_value(a);
+				}
+				p->argv[na++] = k->name;
+			} else {
+				for (size_t a = 0; a < 3; a++)
+					p->argv[na++] = default_command[a];
+				p->argv[na++] = k->name;
+			}
+			ce->command_count = (size_t)(&p->argv[na] - ce->command);
+			nce++;
+			/* One init container per distinct image. */
+			for (size_t x = first_init; x < ni && !seen; x++)
+				seen = !strcmp(p->inits[x].image, k->image);
+			if (!seen) {
+				struct kmend_kube_init_container *ic = &p->inits[ni++];
+				char name[64];
+				snprintf(name, sizeof(name), "kmend-fetch-%zu", ni - first_init);
+				if (!(p->names[p->nnames] = strdup(name)))
+					return -ENOMEM;
+				ic->name = p->names[p->nnames++];
+				ic->image = k->image;
+				ic->command = fetch_command;
+				ic->command_count = 3;
+				ic->env = fetch_env;
+				ic->env_count = 1;
+			}
+		}
+		if (nce == first_ce)
+			continue;
+		e->workload = i;
+		e->volume = "kmend-repair";
+		e->mount_path = "/kmend";
+		e->init = &p->inits[first_init];
+		e->init_count = ni - first_init;
+		e->containers = &p->cedits[first_ce];
+		e->container_count = nce - first_ce;
+		p->count++;
+	}
+	return 0;
+}
+
+/* fix as kmend fix does it: revert kmend's old parts, then apply the plan to what is left. */
+static int fix(const char *name, const char *text, size_t len, const json_t *spec, char **out,
+               size_t *out_len, struct kmend_error *err)
+{
+	struct kmend_kube_workloads w = {0};
+	struct kmend_kube_stream *s = NULL;
+	struct plan p = {0};
+	char *base = NULL;
+	size_t base_len;
+	int r;
+
+	if ((r = kmend_kube_revert(text, len, name, &base, &base_len, NULL, err)) < 0)
+		return r;
+	if ((r = kmend_kube_parse(base, base_len, name, &s, err)) == 0 &&
+	    (r = kmend_kube_find_workloads(s, &w, err)) == 0 && (r = make_plan(spec, &w, &p)) == 0)
+		r = kmend_kube_apply(s, &w, p.edits, p.count, out, out_len, err);
+	plan_free(&p);
+	kmend_kube_workloads_free(&w);
+	kmend_kube_stream_free(s);
+	free(base);
+	return r;
+}
+
+/* The output as data: every document, kmend's annotation value replaced by "<kmend>". */
+static void mask_annotations(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_t *ann = json_object_get(j, KMEND_KUBE_ANNOTATION);
+		if (json_is_string(ann))
+			json_object_set_new(j, KMEND_KUBE_ANNOTATION, json_string("<kmend>"));
+		json_object_foreach(j, key, v)
+		{
+			mask_annotations(v);
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+		{
+			mask_annotations(v);
+		}
+	}
+}
+
+static json_t *as_data(const char *text, size_t len, struct kmend_error *err)
+{
+	struct kmend_kube_stream *s;
+	json_t *docs;
+
+	if (kmend_kube_parse(text, len, "output", &s, err) < 0)
+		return NULL;
+	docs = json_array();
+	for (size_t i = 0; docs && i < s->count; i++)
+		json_array_append_new(docs, kmend_kube_to_json(s->docs[i].root));
+	kmend_kube_stream_free(s);
+	mask_annotations(docs);
+	return docs;
+}
+
+static char *path_of(const char *dir, const char *name, const char *suffix)
+{
+	char *p;
+
+	return asprintf(&p, "%s/%s%s", dir, name, suffix) < 0 ? NULL : p;
+}
+
+static void show_error(const struct kmend_error *err)
+{
+	char buf[1200];
+
+	printf("#   %s\n", kmend_error_format(err, buf, sizeof(buf)));
+}
+
+/* The layout promises: CRLF files stay CRLF, JSON files stay JSON. */
+static void check_layout(const char *name, const char *x, size_t xlen, const char *y, size_t ylen)
+{
+	const char *nl = memchr(x, '\n', xlen);
+
+	if (nl && nl > x && nl[-1] == '\r') {
+		size_t lone = 0;
+		for (size_t i = 0; i < ylen; i++)
+			lone += y[i] == '\n' && (i == 0 || y[i - 1] != '\r');
+		ok(lone == 0, name, "a CRLF file stays CRLF");
+	}
+	size_t i = xlen >= 3 && !memcmp(x, "\xef\xbb\xbf", 3) ? 3 : 0;
+	while (i < xlen && (x[i] == ' ' || x[i] == '\n' || x[i] == '\r' || x[i] == '\t'))
+		i++;
+	if (i < xlen && x[i] == '{') {
+		json_t *j = json_loadb(y, ylen, 0, NULL);
+		ok(j != NULL, name, "a JSON file stays JSON");
+		json_decref(j);
+	}
+	if (xlen >= 3 && !memcmp(x, "\xef\xbb\xbf", 3))
+		ok(ylen >= 3 && !memcmp(y, "\xef\xbb\xbf", 3), name, "the byte order mark stays");
+}
+
+static void run_case(const char *dir, const char *name, const char *file)
+{
+	char *path = path_of(dir, file, ""), *spec_path = path_of(dir, name, ".spec.json");
+	char *golden_path = path_of(dir, name, ".golden.json");
+	char *x = NULL, *y = NULL, *back = NULL, *again = NULL;
+	size_t xlen, ylen, back_len, again_len, reverted = 0;
+	json_t *spec = NULL, *golden = NULL, *data = NULL;
+	struct kmend_error err;
+
+	if (kmend_read_file(path, KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0) {
+		ok(0, name, "read the case");
+		show_error(&err);
+		goto out;
+	}
+	spec = json_load_file(spec_path, 0, NULL);
+	if (!spec)
+		spec = json_object();
+	if (fix(path, x, xlen, spec, &y, &ylen, &err) < 0) {
+		ok(0, name, "fix succeeds");
+		show_error(&err);
+		goto out;
+	}
+	ok(ylen > xlen, name, "fix inserts something");
+	data = as_data(y, ylen, &err);
+	golden = json_load_file(golden_path, 0, NULL);
+	ok(data && golden && json_equal(data, golden), name,
+	   "the output parses and equals the golden as data");
+	if (data && golden && !json_equal(data, golden)) {
+		char *d = json_dumps(data, JSON_SORT_KEYS | JSON_INDENT(1));
+		printf("# output as data:\n");
+		for (char *line = strtok(d, "\n"); line; line = strtok(NULL, "\n"))
+			printf("#   %s\n", line);
+		free(d);
+	}
+	if (kmend_kube_revert(y, ylen, path, &back, &back_len, &reverted, &err) < 0) {
+		ok(0, name, "revert(fix(x)) succeeds");
+		show_error(&err);
+	} else
+		ok(back_len == xlen && !memcmp(back, x, xlen) && reverted > 0, name,
+		   "revert(fix(x)) == x, byte for byte");
+	if (fix(path, y, ylen, spec, &again, &again_len, &err) < 0) {
+		ok(0, name, "fix(fix(x)) succeeds");
+		show_error(&err);
+	} else
+		ok(again_len == ylen && !memcmp(again, y, ylen), name, "fix(fix(x)) == fix(x)");
+	check_layout(name, x, xlen, y, ylen);
+out:
+	json_decref(spec);
+	json_decref(golden);
+	json_decref(data);
+	free(x);
+	free(y);
+	free(back);
+	free(again);
+	free(path);
+	free(spec_path);
+	free(golden_path);
+}
+
+static int is_case(const char *file)
+{
+	size_t n = strlen(file);
+
+	if (file[0] == '.' || (n > 5 && !strcmp(file + n - 5, ".json") &&
+	                       (strstr(file, ".spec.json") || strstr(file, ".golden.json"))))
+		return 0;
+	return (n > 5 && !strcmp(file + n - 5, ".yaml")) || (n > 4 && !strcmp(file + n - 4, ".yml")) ||
+	       (n > 5 && !strcmp(file + n - 5, ".json"));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = KMEND_FIX_CORPUS;
+	char **files = NULL;
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dh;
+
+	if (argc == 3 && !strcmp(argv[1], "--print")) {
+		char *x, *y;
+		size_t xlen, ylen;
+		struct kmend_error err;
+		char *spec_path = NULL;
+		json_t *spec;
+		if (kmend_read_file(argv[2], KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0) {
+			show_error(&err);
+			return 1;
+		}
+		spec_path = strdup(argv[2]);
+		*strrchr(spec_path, '.') = '\0';
+		spec_path = realloc(spec_path, strlen(spec_path) + 16);
+		strcat(spec_path, ".spec.json");
+		spec = json_load_file(spec_path, 0, NULL);
+		if (fix(argv[2], x, xlen, spec ? spec : json_object(), &y, &ylen, &err) < 0) {
+			show_error(&err);
+			return 1;
+		}
+		fwrite(y, 1, ylen, stdout);
+		return 0;
+	}
+	if (!(dh = opendir(dir))) {
+		printf("not ok 1 - open %s: %s\n1..1\n", dir, strerror(errno));
+		return 1;
+	}
+	while ((d = readdir(dh)))
+		if (is_case(d->d_name)) {
+			files = realloc(files, (n + 1) * sizeof(*files));
+			files[n++] = strdup(d->d_name);
+		}
+	closedir(dh);
+	qsort(files, n, sizeof(*files), by_name);
+	for (size_t i = 0; i < n; i++) {
+		char *name = strdup(files[i]);
+		int wanted = argc < 2;
+		*strrchr(name, '.') = '\0';
+		for (int a = 1; a < argc; a++)
+			wanted = wanted || !strcmp(argv[a], name) || !strcmp(argv[a], files[i]);
+		if (wanted)
+			run_case(dir, name, files[i]);
+		free(name);
+		free(files[i]);
+	}
+	free(files);
+	printf("1..%d\n", tests);
+	return failures ? 1 : 0;
+}
