@@ -91,6 +91,7 @@ struct layout {
 	size_t seq_indent;  /* a block sequence's '-' is this much deeper than its key (0: not) */
 	size_t item_indent; /* from '-' to the item's content ("- " is 2) */
 	size_t flow_step;   /* a multi-line flow collection's entries are this much deeper */
+	bool tight;         /* flow entries are written "a":1,"b":2, without spaces */
 };
 
 enum { LAYOUT_MAX = 16 };
@@ -98,6 +99,7 @@ enum { LAYOUT_MAX = 16 };
 struct histogram {
 	size_t step[LAYOUT_MAX + 1], seq[LAYOUT_MAX + 1], item[LAYOUT_MAX + 1],
 	    flow[LAYOUT_MAX + 1];
+	size_t tight, spaced;
 };
 
 static size_t line_start(const struct kmend_kube_stream *s, size_t pos)
@@ -152,6 +154,13 @@ static void observe(const struct kmend_kube_stream *s, const struct kmend_kube_n
 	if (n->style == KMEND_KUBE_FLOW && n->count &&
 	    newline_between(s, n->content, n->children[0]->content))
 		count(h->flow, line_indent(s, n->content), column_of(s, n->children[0]->content));
+	if (n->kind == KMEND_KUBE_MAPPING && n->style == KMEND_KUBE_FLOW && n->count >= 2) {
+		const struct kmend_kube_node *k = n->children[0], *v = n->children[1];
+		if (k->end < s->len && s->text[k->end] == ':' && v->content == k->end + 1)
+			h->tight++;
+		else
+			h->spaced++;
+	}
 	for (size_t i = 0; i < n->count; i++)
 		observe(s, n->children[i], h);
 }
@@ -182,6 +191,7 @@ static void detect_layout(const struct kmend_kube_stream *s, const struct kmend_
 	l->seq_indent = most_common(h.seq, 0, l->step);
 	l->item_indent = most_common(h.item, 2, 2);
 	l->flow_step = most_common(h.flow, 1, 2);
+	l->tight = h.tight > h.spaced;
 }
 
 /* ---- Writing values ----------------------------------------------------------------- */
@@ -313,11 +323,11 @@ static void put_flow(struct emitter *e, const struct val *v, bool pretty, size_t
 			puts_(e, ",");
 		if (pretty)
 			newline(e, indent + e->lay.flow_step);
-		else if (i)
+		else if (i && !e->lay.tight)
 			puts_(e, " ");
 		if (map) {
 			put_key(e, v->keys[i]);
-			puts_(e, ": ");
+			puts_(e, e->lay.tight ? ":" : ": ");
 		}
 		put_flow(e, &v->items[i], pretty, indent + e->lay.flow_step);
 	}
@@ -533,7 +543,7 @@ static int make_add_key(struct ctx *c, const struct kmend_kube_node *m, const ch
 	} else if (m->count == 0) {
 		p->at = m->content + 1;
 		put_key(&e, key);
-		puts_(&e, ": ");
+		puts_(&e, e.lay.tight ? ":" : ": ");
 		put_flow(&e, v, false, 0);
 	} else {
 		bool pretty = flow_pretty(s, m, &indent);
@@ -541,11 +551,11 @@ static int make_add_key(struct ctx *c, const struct kmend_kube_node *m, const ch
 		puts_(&e, ",");
 		if (pretty)
 			newline(&e, indent);
-		else
+		else if (!e.lay.tight)
 			puts_(&e, " ");
 		p->node = p->text.len;
 		put_key(&e, key);
-		puts_(&e, ": ");
+		puts_(&e, e.lay.tight ? ":" : ": ");
 		put_flow(&e, v, pretty, pretty ? indent : 0);
 	}
 	return end_part(p, &e);
@@ -597,14 +607,14 @@ static int make_add_items(struct ctx *c, const struct kmend_kube_node *q, const 
 			puts_(&e, ",");
 		if (pretty)
 			newline(&e, indent);
-		else if (i || (q->count && !first))
+		else if ((i || (q->count && !first)) && !e.lay.tight)
 			puts_(&e, " ");
 		if (i == 0)
 			p->node = p->text.len;
 		put_flow(&e, &items->items[i], pretty, pretty ? indent : 0);
 	}
 	if (q->count && first)
-		puts_(&e, pretty ? "," : ", ");
+		puts_(&e, pretty || e.lay.tight ? "," : ", ");
 	return end_part(p, &e);
 }
 
@@ -1091,6 +1101,89 @@ static const char *anchor_above(const struct kmend_kube_node *n)
 	return "";
 }
 
+/* The mapping and key through which part p's change shows. */
+static bool changed_key(const struct part *p, const struct kmend_kube_node **m, const char **key)
+{
+	const struct kmend_kube_node *parent = p->target->parent;
+
+	if (p->op == OP_ADD_KEY) {
+		*m = p->target;
+		*key = p->key;
+		return true;
+	}
+	for (size_t i = 1; parent && parent->kind == KMEND_KUBE_MAPPING && i < parent->count; i += 2)
+		if (parent->children[i] == p->target &&
+		    parent->children[i - 1]->kind == KMEND_KUBE_SCALAR) {
+			*m = parent;
+			*key = parent->children[i - 1]->value;
+			return true;
+		}
+	return false;
+}
+
+static bool own_key(const struct kmend_kube_node *m, const char *key)
+{
+	for (size_t i = 0; i + 1 < m->count; i += 2)
+		if (m->children[i]->kind == KMEND_KUBE_SCALAR && !strcmp(m->children[i]->value, key))
+			return true;
+	return false;
+}
+
+/* Does mapping p merge m in with "<<"? */
+static bool merges(const struct kmend_kube_node *p, const struct kmend_kube_node *m)
+{
+	for (size_t i = 0; i + 1 < p->count; i += 2) {
+		const struct kmend_kube_node *v = kmend_kube_resolve(p->children[i + 1]);
+		if (p->children[i]->kind != KMEND_KUBE_SCALAR || strcmp(p->children[i]->value, "<<"))
+			continue;
+		if (v == m)
+			return true;
+		for (size_t j = 0; v->kind == KMEND_KUBE_SEQUENCE && j < v->count; j++)
+			if (kmend_kube_resolve(v->children[j]) == m)
+				return true;
+	}
+	return false;
+}
+
+static bool adds_key(const struct ctx *c, const struct kmend_kube_node *m, const char *key)
+{
+	for (size_t i = 0; i < c->nparts; i++)
+		if (c->parts[i].target == m && c->parts[i].op == OP_ADD_KEY &&
+		    !strcmp(c->parts[i].key, key))
+			return true;
+	return false;
+}
+
+/* Places under root that merge m in but have (or are given) their own key: unchanged. */
+static size_t masked_in(const struct ctx *c, const struct kmend_kube_node *n,
+                        const struct kmend_kube_node *m, const char *key)
+{
+	size_t masked = 0;
+
+	if (n->kind == KMEND_KUBE_MAPPING && merges(n, m) && (own_key(n, key) || adds_key(c, n, key)))
+		masked += n->uses;
+	for (size_t i = 0; i < n->count; i++)
+		masked += masked_in(c, n->children[i], m, key);
+	return masked;
+}
+
+/*
+ * Places that see a part's node only through a "<<" merge, in a mapping
+ * whose own key hides the change: merge users that the change does not
+ * reach (one level of merging; deeper chains are refused).
+ */
+static size_t masked_uses(const struct ctx *c, const struct part *p)
+{
+	const struct kmend_kube_node *m, *root;
+	const char *key;
+
+	if (!changed_key(p, &m, &key))
+		return 0;
+	for (root = m; root->parent; root = root->parent)
+		;
+	return masked_in(c, root, m, key);
+}
+
 /*
  * A node reached through aliases is written once, at its anchor: that is
  * only right when every place that reaches it asks for the same change.
@@ -1123,7 +1216,8 @@ static int check_shared(struct ctx *c)
 				           "this part is shared through the alias of &%s by workloads or "
 				           "containers that need different repairs",
 				           q);
-		if (r == 0 && j - i != first->target->uses) {
+		if (r == 0 && j - i != first->target->uses &&
+		    j - i + masked_uses(c, first) != first->target->uses) {
 			r = refuse(c, -KMEND_E_BAD_INPUT, first->target,
 			           "this part is shared through the alias of &%s by %zu places, of "
 			           "which %zu get this repair: editing it at the anchor would change "

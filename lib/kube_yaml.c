@@ -678,12 +678,18 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p)
 static void detect_layout(struct kmend_kube_stream *s)
 {
 	const char *nl = memchr(s->text, '\n', s->len);
-	size_t first;
 
 	s->bom = s->len >= 3 && memcmp(s->text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	s->newline = nl && nl > s->text && nl[-1] == '\r' ? "\r\n" : "\n";
-	first = skip_space(s->text, s->len, s->bom);
-	s->json = first < s->len && (s->text[first] == '{' || s->text[first] == '[');
+}
+
+/* JSON: the first document is a flow mapping whose keys are double-quoted. */
+static bool looks_like_json(const struct kmend_kube_stream *s)
+{
+	const struct kmend_kube_node *root = s->count ? s->docs[0].root : NULL;
+
+	return root && root->kind == KMEND_KUBE_MAPPING && root->style == KMEND_KUBE_FLOW &&
+	       (root->count == 0 || root->children[0]->style == KMEND_KUBE_DOUBLE_QUOTED);
 }
 
 int kmend_kube_parse(const char *text, size_t len, const char *name,
@@ -717,7 +723,9 @@ int kmend_kube_parse(const char *text, size_t len, const char *name,
 		kmend_kube_stream_free(s);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	/* UTF-8 only (marks must be bytes we can map); the BOM is skipped here, as libyaml
+	   would only skip it when left to guess the encoding. */
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text + s->bom, len - s->bom);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 	while (!done && r == 0) {
 		if (!yaml_parser_parse(&parser, &ev)) {
@@ -738,6 +746,7 @@ int kmend_kube_parse(const char *text, size_t len, const char *name,
 		kmend_kube_stream_free(s);
 		return r;
 	}
+	s->json = looks_like_json(s);
 	*out = s;
 	return 0;
 }

@@ -75,7 +75,8 @@ struct kmend_kube_stream {
 	char *name; /* the file, for errors */
 	struct kmend_kube_document *docs;
 	size_t count;
-	bool json;           /* the text is JSON (starts with '{' or '['): edits stay JSON */
+	bool json; /* the first document is JSON (a flow mapping, keys double-quoted): edits
+	              stay JSON */
 	const char *newline; /* "\r\n" when the text's first line ends so, else "\n" */
 	size_t bom;          /* 3 when the text starts with a UTF-8 byte order mark */
 	struct kmend_kube_arena *arena;

@@ -270,13 +270,57 @@ static void check_layout(const char *name, const char *x, size_t xlen, const cha
 	size_t i = xlen >= 3 && !memcmp(x, "\xef\xbb\xbf", 3) ? 3 : 0;
 	while (i < xlen && (x[i] == ' ' || x[i] == '\n' || x[i] == '\r' || x[i] == '\t'))
 		i++;
-	if (i < xlen && x[i] == '{') {
+	json_t *was_json = i < xlen && x[i] == '{' ? json_loadb(x, xlen, 0, NULL) : NULL;
+	if (was_json) {
 		json_t *j = json_loadb(y, ylen, 0, NULL);
 		ok(j != NULL, name, "a JSON file stays JSON");
 		json_decref(j);
+		json_decref(was_json);
 	}
 	if (xlen >= 3 && !memcmp(x, "\xef\xbb\xbf", 3))
 		ok(ylen >= 3 && !memcmp(y, "\xef\xbb\xbf", 3), name, "the byte order mark stays");
+}
+
+/*
+ * Hand edits: one inside kmend's parts makes revert (and fix) refuse; one elsewhere (a
+ * comment above everything, which moves every offset) is kept by revert.
+ */
+static void check_hand_edits(const char *name, const char *path, const char *x, size_t xlen,
+                             const char *y, size_t ylen, const json_t *spec)
+{
+	char *t = malloc(ylen + 64), *back = NULL, *hit;
+	const char *nl = memchr(y, '\r', ylen) ? "\r\n" : "\n", *comment = "# added by hand";
+	size_t bom = ylen >= 3 && !memcmp(y, "\xef\xbb\xbf", 3) ? 3 : 0, back_len, n;
+	struct kmend_error err;
+	int r;
+
+	memcpy(t, y, ylen);
+	t[ylen] = '\0';
+	hit = strstr(t, "/kmend\"");
+	if (hit) {
+		hit[5] = 'D';
+		r = kmend_kube_revert(t, ylen, path, &back, &back_len, NULL, &err);
+		ok(r == -KMEND_E_BAD_INPUT && strstr(err.message, "edited by hand") && err.line > 0, name,
+		   "revert refuses kmend's part edited by hand, naming the line");
+		free(back);
+		back = NULL;
+		r = fix(path, t, ylen, spec, &back, &back_len, &err);
+		ok(r == -KMEND_E_BAD_INPUT, name, "fix refuses it too");
+		free(back);
+		back = NULL;
+	}
+	/* A comment added above everything. */
+	n = bom;
+	memcpy(t, y, bom);
+	n += (size_t)sprintf(t + n, "%s%s", comment, nl);
+	memcpy(t + n, y + bom, ylen - bom);
+	n += ylen - bom;
+	r = kmend_kube_revert(t, n, path, &back, &back_len, NULL, &err);
+	ok(r == 0 && back_len == xlen + strlen(comment) + strlen(nl) &&
+	       !memcmp(back + bom + strlen(comment) + strlen(nl), x + bom, xlen - bom),
+	   name, "revert keeps a hand edit outside kmend's parts");
+	free(back);
+	free(t);
 }
 
 static void run_case(const char *dir, const char *name, const char *file)
@@ -325,6 +369,7 @@ static void run_case(const char *dir, const char *name, const char *file)
 	} else
 		ok(again_len == ylen && !memcmp(again, y, ylen), name, "fix(fix(x)) == fix(x)");
 	check_layout(name, x, xlen, y, ylen);
+	check_hand_edits(name, path, x, xlen, y, ylen, spec);
 out:
 	json_decref(spec);
 	json_decref(golden);
