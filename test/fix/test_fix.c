@@ -29,8 +29,8 @@
 #include "kube_workload.h"
 #include "kube_yaml.h"
 
-#ifndef KMEND_FIX_CORPUS
-#error "KMEND_FIX_CORPUS names the corpus directory"
+#if !defined(KMEND_FIX_CORPUS) || !defined(KMEND_FIX_REFUSE)
+#error "KMEND_FIX_CORPUS and KMEND_FIX_REFUSE name the case directories"
 #endif
 
 static int tests, failures;
@@ -383,6 +383,36 @@ out:
 	free(golden_path);
 }
 
+/* A manifest kmend must refuse to fix: the error names the file and line, says why, and
+ * the spec's "error" is part of the message. */
+static void run_refusal(const char *dir, const char *name, const char *file)
+{
+	char *path = path_of(dir, file, ""), *spec_path = path_of(dir, name, ".spec.json");
+	char *x = NULL, *y = NULL, label[300];
+	size_t xlen, ylen;
+	json_t *spec = json_load_file(spec_path, 0, NULL);
+	const char *want = json_string_value(json_object_get(spec, "error"));
+	struct kmend_error err;
+	int r;
+
+	snprintf(label, sizeof(label), "refuse/%s", name);
+	if (!want || kmend_read_file(path, KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0) {
+		ok(0, label, "the case has an input and an expected error");
+	} else {
+		r = fix(path, x, xlen, spec, &y, &ylen, &err);
+		ok(r == -KMEND_E_BAD_INPUT && strstr(err.message, want) && err.line > 0 &&
+		       !strcmp(err.input, path),
+		   label, want);
+		if (r == 0 || !strstr(err.message, want))
+			show_error(&err);
+	}
+	json_decref(spec);
+	free(x);
+	free(y);
+	free(path);
+	free(spec_path);
+}
+
 static int is_case(const char *file)
 {
 	size_t n = strlen(file);
@@ -429,27 +459,33 @@ int main(int argc, char **argv)
 		fwrite(y, 1, ylen, stdout);
 		return 0;
 	}
-	if (!(dh = opendir(dir))) {
-		printf("not ok 1 - open %s: %s\n1..1\n", dir, strerror(errno));
-		return 1;
-	}
-	while ((d = readdir(dh)))
-		if (is_case(d->d_name)) {
-			files = realloc(files, (n + 1) * sizeof(*files));
-			files[n++] = strdup(d->d_name);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *d_name = pass ? KMEND_FIX_REFUSE : dir;
+		if (!(dh = opendir(d_name))) {
+			printf("not ok 1 - open %s: %s\n1..1\n", d_name, strerror(errno));
+			return 1;
 		}
-	closedir(dh);
-	qsort(files, n, sizeof(*files), by_name);
-	for (size_t i = 0; i < n; i++) {
-		char *name = strdup(files[i]);
-		int wanted = argc < 2;
-		*strrchr(name, '.') = '\0';
-		for (int a = 1; a < argc; a++)
-			wanted = wanted || !strcmp(argv[a], name) || !strcmp(argv[a], files[i]);
-		if (wanted)
-			run_case(dir, name, files[i]);
-		free(name);
-		free(files[i]);
+		n = 0;
+		while ((d = readdir(dh)))
+			if (is_case(d->d_name)) {
+				files = realloc(files, (n + 1) * sizeof(*files));
+				files[n++] = strdup(d->d_name);
+			}
+		closedir(dh);
+		qsort(files, n, sizeof(*files), by_name);
+		for (size_t i = 0; i < n; i++) {
+			char *name = strdup(files[i]);
+			int wanted = argc < 2;
+			*strrchr(name, '.') = '\0';
+			for (int a = 1; a < argc; a++)
+				wanted = wanted || !strcmp(argv[a], name) || !strcmp(argv[a], files[i]);
+			if (wanted && pass)
+				run_refusal(d_name, name, files[i]);
+			else if (wanted)
+				run_case(d_name, name, files[i]);
+			free(name);
+			free(files[i]);
+		}
 	}
 	free(files);
 	printf("1..%d\n", tests);
