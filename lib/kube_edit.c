@@ -394,9 +394,9 @@ enum part_op { OP_ADD_KEY, OP_ADD_ITEMS, OP_REPLACE };
 struct part {
 	size_t at, remove; /* text[at, at + remove) becomes the part's text */
 	struct kmend_buf text;
-	size_t node;       /* where the node revert finds starts, in text */
-	bool prepend;      /* goes after end insertions at the same place */
-	unsigned depth;    /* deeper targets first at the same place */
+	size_t node;    /* where the node revert finds starts, in text */
+	bool prepend;   /* goes after end insertions at the same place */
+	unsigned depth; /* deeper targets first at the same place */
 	size_t order;
 	const struct kmend_kube_node *target;
 	const char *key; /* OP_ADD_KEY */
@@ -419,8 +419,8 @@ struct ctx {
 	const struct val *mark;
 };
 
-static int refuse(struct ctx *c, int code, const struct kmend_kube_node *at, const char *fmt,
-                  ...) __attribute__((format(printf, 4, 5)));
+static int refuse(struct ctx *c, int code, const struct kmend_kube_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int refuse(struct ctx *c, int code, const struct kmend_kube_node *at, const char *fmt, ...)
 {
@@ -688,10 +688,10 @@ static int push_part(struct ctx *c, size_t edit, struct part *p, json_t *path)
 		c->cap = cap;
 	}
 	kmend_digest_of(p->text.data, p->text.len, digest);
-	p->record = json_pack("{s:o, s:s, s:I, s:I, s:s}", "path", path, "op",
-	                      p->op == OP_REPLACE ? "replace" : "add", "before",
-	                      (json_int_t)p->node, "length", (json_int_t)p->text.len, "sha256",
-	                      kmend_digest_hex(digest));
+	p->record =
+	    json_pack("{s:o, s:s, s:I, s:I, s:s}", "path", path, "op",
+	              p->op == OP_REPLACE ? "replace" : "add", "before", (json_int_t)p->node,
+	              "length", (json_int_t)p->text.len, "sha256", kmend_digest_hex(digest));
 	if (!p->record)
 		goto nomem_path_taken;
 	if (p->op == OP_REPLACE &&
@@ -721,8 +721,8 @@ static const char *item_name(const struct val *item)
 }
 
 /* Add items to the list under key in mapping m, making the key when it has none. */
-static int add_to_list(struct ctx *c, size_t edit, const struct kmend_kube_node *m,
-                       const char *key, const struct val *items, bool first, json_t *base)
+static int add_to_list(struct ctx *c, size_t edit, const struct kmend_kube_node *m, const char *key,
+                       const struct val *items, bool first, json_t *base)
 {
 	const struct kmend_kube_node *k = NULL, *v;
 	struct part p;
@@ -761,8 +761,8 @@ static int set_command(struct ctx *c, size_t edit, const struct kmend_kube_conta
 	if (!v || merged)
 		r = make_add_key(c, k->node, "command", cmd, &p);
 	else if (!kmend_kube_is_null(v) && v->kind != KMEND_KUBE_SEQUENCE)
-		return refuse(c, -KMEND_E_BAD_INPUT, v, "the command of container '%s' is not a list",
-		              k->name);
+		return refuse(c, -KMEND_E_BAD_INPUT, v,
+		              "the command of container '%s' is not a list", k->name);
 	else
 		r = make_replace(c, v, cmd, &p);
 	if (r < 0)
@@ -801,8 +801,8 @@ static int set_post_start(struct ctx *c, size_t edit, const struct kmend_kube_co
 	else if (kmend_kube_is_null(l))
 		r = make_replace(c, l, &lifecycle, &p);
 	else if (l->kind != KMEND_KUBE_MAPPING)
-		r = refuse(c, -KMEND_E_BAD_INPUT, l, "the lifecycle of container '%s' is not a mapping",
-		           k->name);
+		r = refuse(c, -KMEND_E_BAD_INPUT, l,
+		           "the lifecycle of container '%s' is not a mapping", k->name);
 	else if ((h = kmend_kube_get(l, "postStart", NULL, &hmerged)) && !kmend_kube_is_null(h))
 		r = refuse(c, -KMEND_E_BAD_INPUT, h,
 		           "container '%s' already has a postStart hook: install at its entrypoint "
@@ -879,7 +879,8 @@ static int add_annotation(struct ctx *c, size_t edit, const struct kmend_kube_ed
 		r = make_replace(c, md, &metadata, &p);
 	} else if (md->kind != KMEND_KUBE_MAPPING) {
 		path = NULL;
-		r = refuse(c, -KMEND_E_BAD_INPUT, md, "the pod template's metadata is not a mapping");
+		r = refuse(c, -KMEND_E_BAD_INPUT, md,
+		           "the pod template's metadata is not a mapping");
 	} else {
 		an = kmend_kube_get(md, "annotations", NULL, &merged);
 		path = json_pack("[s, s]", "metadata", "annotations");
@@ -888,12 +889,15 @@ static int add_annotation(struct ctx *c, size_t edit, const struct kmend_kube_ed
 		else if (kmend_kube_is_null(an))
 			r = make_replace(c, an, &annotations, &p);
 		else if (an->kind != KMEND_KUBE_MAPPING)
-			r = refuse(c, -KMEND_E_BAD_INPUT, an, "the pod template's annotations are not a "
-			                                      "mapping");
-		else if (kmend_kube_get(an, KMEND_KUBE_ANNOTATION, NULL, NULL))
 			r = refuse(c, -KMEND_E_BAD_INPUT, an,
-			           "the pod template already holds kmend's repair: revert it first");
-		else if (!path || json_array_append_new(path, json_string(KMEND_KUBE_ANNOTATION)) < 0)
+			           "the pod template's annotations are not a "
+			           "mapping");
+		else if (kmend_kube_get(an, KMEND_KUBE_ANNOTATION, NULL, NULL))
+			r = refuse(
+			    c, -KMEND_E_BAD_INPUT, an,
+			    "the pod template already holds kmend's repair: revert it first");
+		else if (!path ||
+		         json_array_append_new(path, json_string(KMEND_KUBE_ANNOTATION)) < 0)
 			r = -ENOMEM;
 		else
 			r = make_add_key(c, an, KMEND_KUBE_ANNOTATION, &annotations.items[0], &p);
@@ -909,10 +913,10 @@ static int add_annotation(struct ctx *c, size_t edit, const struct kmend_kube_ed
 		goto out;
 	}
 	kmend_digest_of(plain.data, plain.len, digest);
-	self = json_pack("{s:O, s:s, s:I, s:I, s:s}", "path", path, "op",
-	                 p.op == OP_REPLACE ? "replace" : "add", "before", (json_int_t)p.node,
-	                 "after", (json_int_t)(p.text.len - p.mark_end), "sha256",
-	                 kmend_digest_hex(digest));
+	self =
+	    json_pack("{s:O, s:s, s:I, s:I, s:s}", "path", path, "op",
+	              p.op == OP_REPLACE ? "replace" : "add", "before", (json_int_t)p.node, "after",
+	              (json_int_t)(p.text.len - p.mark_end), "sha256", kmend_digest_hex(digest));
 	if (self && p.op == OP_REPLACE)
 		json_object_set_new(self, "original", json_stringn(c->s->text + p.at, p.remove));
 	parts = json_array();
@@ -1017,10 +1021,12 @@ static int check_name(struct ctx *c, const struct kmend_kube_workload *w,
 
 	kmend_error_quote(q, sizeof(q), k->name, strlen(k->name));
 	if (!*k->name)
-		return refuse(c, -KMEND_E_BAD_INPUT, k->node, "a container without a name cannot be "
-		                                              "repaired (kmend finds its parts by name)");
+		return refuse(c, -KMEND_E_BAD_INPUT, k->node,
+		              "a container without a name cannot be "
+		              "repaired (kmend finds its parts by name)");
 	for (size_t i = 0; i < w->container_count; i++)
-		same += w->containers[i].list == k->list && strcmp(w->containers[i].name, k->name) == 0;
+		same +=
+		    w->containers[i].list == k->list && strcmp(w->containers[i].name, k->name) == 0;
 	if (same > 1)
 		return refuse(c, -KMEND_E_BAD_INPUT, k->node, "%zu containers are named '%s' in %s",
 		              same, q, k->list);
@@ -1111,7 +1117,8 @@ static bool changed_key(const struct part *p, const struct kmend_kube_node **m, 
 		*key = p->key;
 		return true;
 	}
-	for (size_t i = 1; parent && parent->kind == KMEND_KUBE_MAPPING && i < parent->count; i += 2)
+	for (size_t i = 1; parent && parent->kind == KMEND_KUBE_MAPPING && i < parent->count;
+	     i += 2)
 		if (parent->children[i] == p->target &&
 		    parent->children[i - 1]->kind == KMEND_KUBE_SCALAR) {
 			*m = parent;
@@ -1124,7 +1131,8 @@ static bool changed_key(const struct part *p, const struct kmend_kube_node **m, 
 static bool own_key(const struct kmend_kube_node *m, const char *key)
 {
 	for (size_t i = 0; i + 1 < m->count; i += 2)
-		if (m->children[i]->kind == KMEND_KUBE_SCALAR && !strcmp(m->children[i]->value, key))
+		if (m->children[i]->kind == KMEND_KUBE_SCALAR &&
+		    !strcmp(m->children[i]->value, key))
 			return true;
 	return false;
 }
@@ -1134,7 +1142,8 @@ static bool merges(const struct kmend_kube_node *p, const struct kmend_kube_node
 {
 	for (size_t i = 0; i + 1 < p->count; i += 2) {
 		const struct kmend_kube_node *v = kmend_kube_resolve(p->children[i + 1]);
-		if (p->children[i]->kind != KMEND_KUBE_SCALAR || strcmp(p->children[i]->value, "<<"))
+		if (p->children[i]->kind != KMEND_KUBE_SCALAR ||
+		    strcmp(p->children[i]->value, "<<"))
 			continue;
 		if (v == m)
 			return true;
@@ -1160,7 +1169,8 @@ static size_t masked_in(const struct ctx *c, const struct kmend_kube_node *n,
 {
 	size_t masked = 0;
 
-	if (n->kind == KMEND_KUBE_MAPPING && merges(n, m) && (own_key(n, key) || adds_key(c, n, key)))
+	if (n->kind == KMEND_KUBE_MAPPING && merges(n, m) &&
+	    (own_key(n, key) || adds_key(c, n, key)))
 		masked += n->uses;
 	for (size_t i = 0; i < n->count; i++)
 		masked += masked_in(c, n->children[i], m, key);
@@ -1202,29 +1212,33 @@ static int check_shared(struct ctx *c)
 	for (size_t i = 0, j; r == 0 && i < c->nparts; i = j) {
 		const struct part *first = sorted[i];
 		char q[80];
-		for (j = i + 1; j < c->nparts && first->target == sorted[j]->target &&
-		                first->op == sorted[j]->op &&
-		                (first->key == sorted[j]->key ||
-		                 (first->key && sorted[j]->key && !strcmp(first->key, sorted[j]->key)));
+		for (j = i + 1;
+		     j < c->nparts && first->target == sorted[j]->target &&
+		     first->op == sorted[j]->op &&
+		     (first->key == sorted[j]->key ||
+		      (first->key && sorted[j]->key && !strcmp(first->key, sorted[j]->key)));
 		     j++)
 			sorted[j]->duplicate = true;
 		kmend_error_quote(q, sizeof(q), anchor_above(first->target),
 		                  strlen(anchor_above(first->target)));
 		for (size_t k = i + 1; r == 0 && k < j; k++)
 			if (!same_splice(first, sorted[k]))
-				r = refuse(c, -KMEND_E_BAD_INPUT, first->target,
-				           "this part is shared through the alias of &%s by workloads or "
-				           "containers that need different repairs",
-				           q);
+				r = refuse(
+				    c, -KMEND_E_BAD_INPUT, first->target,
+				    "this part is shared through the alias of &%s by workloads or "
+				    "containers that need different repairs",
+				    q);
 		if (r == 0 && j - i != first->target->uses &&
 		    j - i + masked_uses(c, first) != first->target->uses) {
-			r = refuse(c, -KMEND_E_BAD_INPUT, first->target,
-			           "this part is shared through the alias of &%s by %zu places, of "
-			           "which %zu get this repair: editing it at the anchor would change "
-			           "the others",
-			           q, first->target->uses, j - i);
-			kmend_error_hint(c->err, "write the shared part out in full where it is used, "
-			                         "or repair every user of it alike");
+			r = refuse(
+			    c, -KMEND_E_BAD_INPUT, first->target,
+			    "this part is shared through the alias of &%s by %zu places, of "
+			    "which %zu get this repair: editing it at the anchor would change "
+			    "the others",
+			    q, first->target->uses, j - i);
+			kmend_error_hint(c->err,
+			                 "write the shared part out in full where it is used, "
+			                 "or repair every user of it alike");
 		}
 	}
 	free(sorted);
@@ -1308,8 +1322,8 @@ static const struct kmend_kube_node *item_named(const struct kmend_kube_node *li
 
 static bool has_mount(const struct kmend_kube_node *c, const struct kmend_kube_edit *e)
 {
-	const struct kmend_kube_node *m = item_named(kmend_kube_get(c, "volumeMounts", NULL, NULL),
-	                                             e->volume);
+	const struct kmend_kube_node *m =
+	    item_named(kmend_kube_get(c, "volumeMounts", NULL, NULL), e->volume);
 
 	return m && scalar_is(kmend_kube_get(m, "mountPath", NULL, NULL), e->mount_path);
 }
@@ -1327,8 +1341,8 @@ static const char *edit_missing(const struct kmend_kube_workload *w,
 	if (!kmend_kube_get(item_named(kmend_kube_get(a->spec, "volumes", NULL, NULL), e->volume),
 	                    "emptyDir", NULL, NULL))
 		return "the volume";
-	if (e->init_count && (!inits || inits->kind != KMEND_KUBE_SEQUENCE ||
-	                      inits->count < e->init_count))
+	if (e->init_count &&
+	    (!inits || inits->kind != KMEND_KUBE_SEQUENCE || inits->count < e->init_count))
 		return "the init containers";
 	for (size_t i = 0; i < e->init_count; i++) {
 		const struct kmend_kube_node *ic = kmend_kube_resolve(inits->children[i]);
@@ -1353,8 +1367,8 @@ static const char *edit_missing(const struct kmend_kube_workload *w,
 		if (ce->install_at == KMEND_KUBE_INSTALL_POSTSTART)
 			cmd = kmend_kube_get(
 			    kmend_kube_get(
-			        kmend_kube_get(kmend_kube_get(c, "lifecycle", NULL, NULL), "postStart",
-			                       NULL, NULL),
+			        kmend_kube_get(kmend_kube_get(c, "lifecycle", NULL, NULL),
+			                       "postStart", NULL, NULL),
 			        "exec", NULL, NULL),
 			    "command", NULL, NULL);
 		if (!argv_is(cmd, ce->command, ce->command_count))
@@ -1397,7 +1411,9 @@ static int verify(struct ctx *c, const char *out, size_t len, const struct kmend
 		goto out;
 	}
 	if ((r = kmend_kube_find_workloads(s, &got, &inner)) < 0 || got.count != w->count) {
-		r = r == -ENOMEM ? r : unsafe(c, "the output's workloads differ", r < 0 ? &inner : NULL);
+		r = r == -ENOMEM
+		        ? r
+		        : unsafe(c, "the output's workloads differ", r < 0 ? &inner : NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < count && !missing; i++)
@@ -1427,9 +1443,11 @@ static bool valid_utf8(const char *str)
 	const unsigned char *s = (const unsigned char *)str;
 
 	while (*s) {
-		size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-		                          : (s[0] & 0xf8) == 0xf0 ? 4
-		                                                  : 0;
+		size_t n = s[0] < 0x80             ? 1
+		           : (s[0] & 0xe0) == 0xc0 ? 2
+		           : (s[0] & 0xf0) == 0xe0 ? 3
+		           : (s[0] & 0xf8) == 0xf0 ? 4
+		                                   : 0;
 		unsigned long cp;
 		size_t w;
 
@@ -1470,7 +1488,8 @@ static bool argv_ok(const char *const *argv, size_t n)
 
 static bool kmend_name(const char *s)
 {
-	return text_ok(s) && strncmp(s, KMEND_KUBE_NAME_PREFIX, strlen(KMEND_KUBE_NAME_PREFIX)) == 0 &&
+	return text_ok(s) &&
+	       strncmp(s, KMEND_KUBE_NAME_PREFIX, strlen(KMEND_KUBE_NAME_PREFIX)) == 0 &&
 	       s[strlen(KMEND_KUBE_NAME_PREFIX)];
 }
 
@@ -1488,25 +1507,29 @@ static int check_edits(struct ctx *c, const struct kmend_kube_workloads *w,
 			if (edits[j].workload == e->workload)
 				return bad_edit(c, i, "a workload repaired twice");
 		if (!wl->spec)
-			return refuse(c, -KMEND_E_BAD_INPUT, wl->template, "the pod template has no spec");
+			return refuse(c, -KMEND_E_BAD_INPUT, wl->template,
+			              "the pod template has no spec");
 		if (!kmend_name(e->volume) || !text_ok(e->mount_path) || !*e->mount_path)
 			return bad_edit(c, i, "the volume needs a kmend- name and a mount path");
 		for (size_t j = 0; j < e->init_count; j++) {
 			const struct kmend_kube_init_container *ic = &e->init[j];
 			if (!kmend_name(ic->name) || !text_ok(ic->image) ||
 			    !argv_ok(ic->command, ic->command_count))
-				return bad_edit(c, i, "an init container needs a kmend- name, an image "
-				                      "and a command, in UTF-8");
+				return bad_edit(c, i,
+				                "an init container needs a kmend- name, an image "
+				                "and a command, in UTF-8");
 			for (size_t k = 0; k < ic->env_count; k++)
 				if (!text_ok(ic->env[k].name) || !text_ok(ic->env[k].value))
-					return bad_edit(c, i, "an environment variable is not UTF-8");
+					return bad_edit(c, i,
+					                "an environment variable is not UTF-8");
 		}
 		for (size_t j = 0; j < e->container_count; j++) {
 			const struct kmend_kube_container_edit *ce = &e->containers[j];
 			if (ce->container >= wl->container_count)
 				return bad_edit(c, i, "no such container");
 			if (!argv_ok(ce->command, ce->command_count))
-				return bad_edit(c, i, "a command must have at least one UTF-8 argument");
+				return bad_edit(c, i,
+				                "a command must have at least one UTF-8 argument");
 			for (size_t k = 0; k < j; k++)
 				if (e->containers[k].container == ce->container)
 					return bad_edit(c, i, "a container repaired twice");
@@ -1516,8 +1539,8 @@ static int check_edits(struct ctx *c, const struct kmend_kube_workloads *w,
 }
 
 int kmend_kube_apply(const struct kmend_kube_stream *s, const struct kmend_kube_workloads *w,
-                     const struct kmend_kube_edit *edits, size_t count, char **out,
-                     size_t *out_len, struct kmend_error *err)
+                     const struct kmend_kube_edit *edits, size_t count, char **out, size_t *out_len,
+                     struct kmend_error *err)
 {
 	struct ctx c = {.s = s, .err = err};
 	struct kmend_buf b = {.max = 2 * (size_t)KMEND_MANIFEST_FILE_MAX_SIZE};
@@ -1604,7 +1627,8 @@ static const struct kmend_kube_node *locate(const struct kmend_kube_node *tpl, c
 
 		if (json_is_string(seg)) {
 			const struct kmend_kube_node *k = NULL, *v;
-			kmend_error_quote(q, sizeof(q), json_string_value(seg), json_string_length(seg));
+			kmend_error_quote(q, sizeof(q), json_string_value(seg),
+			                  json_string_length(seg));
 			append(desc, size, &dl, "%s%s", i ? "." : "", q);
 			if (!(v = kmend_kube_get(cur, json_string_value(seg), &k, NULL)))
 				return NULL;
@@ -1613,16 +1637,20 @@ static const struct kmend_kube_node *locate(const struct kmend_kube_node *tpl, c
 			cur = v;
 		} else if (json_is_string(name)) {
 			const struct kmend_kube_node *hit = NULL;
-			kmend_error_quote(q, sizeof(q), json_string_value(name), json_string_length(name));
+			kmend_error_quote(q, sizeof(q), json_string_value(name),
+			                  json_string_length(name));
 			append(desc, size, &dl, "[%s]", q);
 			cur = kmend_kube_resolve(cur);
-			for (size_t j = 0; cur && cur->kind == KMEND_KUBE_SEQUENCE && j < cur->count; j++) {
-				const struct kmend_kube_node *item = kmend_kube_resolve(cur->children[j]);
+			for (size_t j = 0;
+			     cur && cur->kind == KMEND_KUBE_SEQUENCE && j < cur->count; j++) {
+				const struct kmend_kube_node *item =
+				    kmend_kube_resolve(cur->children[j]);
 				const char *nm = kmend_kube_get_str(item, "name");
 				if (!nm || strcmp(nm, json_string_value(name)) != 0)
 					continue;
 				if (hit)
-					return NULL; /* two items of that name: which one is kmend's? */
+					return NULL; /* two items of that name: which one is
+					                kmend's? */
 				hit = item;
 			}
 			if (!hit || last)
@@ -1681,19 +1709,22 @@ static int revert_part(struct reverter *rv, const struct kmend_kube_node *tpl,
 	if (replace && !json_is_string(orig))
 		return revert_refuse(rv, ann, "repair annotation", "is not a record kmend wrote");
 	if (!(n = locate(tpl, path, replace, desc, sizeof(desc))))
-		return revert_refuse(rv, ann, desc, "is missing: moved, renamed or removed by hand");
+		return revert_refuse(rv, ann, desc,
+		                     "is missing: moved, renamed or removed by hand");
 	if (before > n->content)
 		return revert_refuse(rv, n, desc, "was edited by hand since kmend fix wrote it");
 	start = n->content - before;
 	if (!self) {
 		if (size > s->len - start)
-			return revert_refuse(rv, n, desc, "was edited by hand since kmend fix wrote it");
+			return revert_refuse(rv, n, desc,
+			                     "was edited by hand since kmend fix wrote it");
 		end = start + size;
 		kmend_digest_of(s->text + start, size, digest);
 	} else {
 		char *both;
 		if (ann->content < start || size > s->len - ann->end)
-			return revert_refuse(rv, n, desc, "was edited by hand since kmend fix wrote it");
+			return revert_refuse(rv, n, desc,
+			                     "was edited by hand since kmend fix wrote it");
 		end = ann->end + size;
 		if (!(both = malloc(ann->content - start + size + 1)))
 			return -ENOMEM;
@@ -1756,8 +1787,8 @@ static int span_cmp(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
-int kmend_kube_revert(const char *text, size_t len, const char *name, char **out,
-                      size_t *out_len, size_t *reverted, struct kmend_error *err)
+int kmend_kube_revert(const char *text, size_t len, const char *name, char **out, size_t *out_len,
+                      size_t *reverted, struct kmend_error *err)
 {
 	struct reverter rv = {.err = err};
 	struct kmend_kube_workloads w = {0};
@@ -1801,14 +1832,16 @@ int kmend_kube_revert(const char *text, size_t len, const char *name, char **out
 	}
 	if (r < 0)
 		goto out;
-	qsort(rv.spans, rv.nspans, sizeof(*rv.spans), span_cmp);
+	if (rv.nspans)
+		qsort(rv.spans, rv.nspans, sizeof(*rv.spans), span_cmp);
 	for (size_t i = 0; i < rv.nspans && r == 0; i++) {
 		const struct span *p = &rv.spans[i];
 		if (i && p->start == p[-1].start && p->end == p[-1].end)
 			continue; /* one node reached twice */
 		if (p->start < pos) {
-			r = kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0,
-			                    "kmend's recorded parts overlap; revert refuses to guess");
+			r = kmend_error_set(
+			    err, -KMEND_E_BAD_INPUT, name, 0,
+			    "kmend's recorded parts overlap; revert refuses to guess");
 			break;
 		}
 		if ((r = kmend_buf_add(&b, text + pos, p->start - pos)) == 0)

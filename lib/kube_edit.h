@@ -88,8 +88,8 @@ struct kmend_kube_edit {
  * -KMEND_E_TOO_LARGE, -ENOMEM.
  */
 int kmend_kube_apply(const struct kmend_kube_stream *s, const struct kmend_kube_workloads *w,
-                     const struct kmend_kube_edit *edits, size_t count, char **out,
-                     size_t *out_len, struct kmend_error *err);
+                     const struct kmend_kube_edit *edits, size_t count, char **out, size_t *out_len,
+                     struct kmend_error *err);
 
 /*
  * Remove every part kmend inserted into text (len bytes; name for errors)
@@ -99,7 +99,7 @@ int kmend_kube_apply(const struct kmend_kube_stream *s, const struct kmend_kube_
  * differs), moved or gone is refused with -KMEND_E_BAD_INPUT naming it and
  * its line: revert never guesses. Parse errors as kmend_kube_parse.
  */
-int kmend_kube_revert(const char *text, size_t len, const char *name, char **out,
-                      size_t *out_len, size_t *reverted, struct kmend_error *err);
+int kmend_kube_revert(const char *text, size_t len, const char *name, char **out, size_t *out_len,
+                      size_t *reverted, struct kmend_error *err);
 
 #endif

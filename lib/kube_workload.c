@@ -52,8 +52,8 @@ static int bad(const struct kmend_kube_stream *s, const struct kmend_kube_node *
 		kmend_error_set(err, -KMEND_E_BAD_INPUT, s->name, at->column,
 		                "document %ld: %s '%s': %s", doc, qkind, qname, what);
 	else
-		kmend_error_set(err, -KMEND_E_BAD_INPUT, s->name, at->column, "document %ld: %s: %s",
-		                doc, qkind, what);
+		kmend_error_set(err, -KMEND_E_BAD_INPUT, s->name, at->column,
+		                "document %ld: %s: %s", doc, qkind, what);
 	kmend_error_at_line(err, at->line);
 	return -KMEND_E_BAD_INPUT;
 }
@@ -78,8 +78,8 @@ static int add_containers(const struct kmend_kube_stream *s, struct kmend_kube_w
 			const char *image = kmend_kube_get_str(c, "image");
 
 			if (c->kind != KMEND_KUBE_MAPPING)
-				return bad(s, c, err, "a container that is not a mapping", w->document,
-				           w->kind, w->name);
+				return bad(s, c, err, "a container that is not a mapping",
+				           w->document, w->kind, w->name);
 			if (!image) {
 				const char *cname = str_or_empty(kmend_kube_get_str(c, "name"));
 				char what[200], quoted[120];
@@ -105,7 +105,8 @@ static int add_workload(const struct kmend_kube_stream *s, long doc,
                         const struct kmend_kube_node *obj, const char *kind, size_t k,
                         struct kmend_kube_workloads *out, struct kmend_error *err)
 {
-	const struct kmend_kube_node *tpl = obj, *meta = kmend_kube_get(obj, "metadata", NULL, NULL);
+	const struct kmend_kube_node *tpl = obj,
+	                             *meta = kmend_kube_get(obj, "metadata", NULL, NULL);
 	struct kmend_kube_workload *w;
 
 	for (size_t p = 0; p < 4 && tpl && template_paths[k].path[p]; p++)

@@ -1,4 +1,5 @@
-/* The workloads of a Kubernetes manifest: pod templates and their containers, as nodes of the tree. */
+/* The workloads of a Kubernetes manifest: pod templates and their containers, as nodes of the tree.
+ */
 #ifndef KMEND_KUBE_WORKLOAD_H
 #define KMEND_KUBE_WORKLOAD_H
 
@@ -23,15 +24,15 @@ struct kmend_kube_container {
 };
 
 struct kmend_kube_workload {
-	long document;     /* 1-based document in the file */
-	const char *kind;  /* Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-	                      ReplicationController, Job, CronJob, PodTemplate */
-	const char *name;  /* metadata.name, "" when absent */
+	long document;         /* 1-based document in the file */
+	const char *kind;      /* Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+	                          ReplicationController, Job, CronJob, PodTemplate */
+	const char *name;      /* metadata.name, "" when absent */
 	const char *namespace; /* metadata.namespace, "" when absent */
-	const struct kmend_kube_node *object;   /* the workload's mapping */
-	const struct kmend_kube_node *template; /* the pod template (metadata and spec): the
-	                                           object itself for a Pod */
-	const struct kmend_kube_node *spec;     /* the pod spec */
+	const struct kmend_kube_node *object;    /* the workload's mapping */
+	const struct kmend_kube_node *template;  /* the pod template (metadata and spec): the
+	                                            object itself for a Pod */
+	const struct kmend_kube_node *spec;      /* the pod spec */
 	struct kmend_kube_container *containers; /* init, regular, then ephemeral */
 	size_t container_count;
 };

@@ -120,7 +120,7 @@ struct anchor_table {
 	struct {
 		const char *name;
 		struct kmend_kube_node *node;
-	} *slots;
+	} * slots;
 	size_t cap, used;
 };
 
@@ -382,8 +382,7 @@ static int alias_event(struct builder *b, const yaml_event_t *ev)
 		kmend_error_quote(quoted, sizeof(quoted), name, strlen(name));
 		return fail(b, -KMEND_E_BAD_INPUT, (unsigned)node_line(&ev->start_mark),
 		            (unsigned)ev->start_mark.column + 1,
-		            "alias *%s names no anchor defined before it in this document",
-		            quoted);
+		            "alias *%s names no anchor defined before it in this document", quoted);
 	}
 	if (!(n = new_node(b, KMEND_KUBE_ALIAS, ev, NULL, false, &r)))
 		return r;
@@ -405,7 +404,8 @@ static int alias_event(struct builder *b, const yaml_event_t *ev)
 static int start_collection(struct builder *b, const yaml_event_t *ev)
 {
 	bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-	const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+	const yaml_char_t *anchor =
+	    seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
 	bool tagged = seq ? ev->data.sequence_start.tag && !ev->data.sequence_start.implicit
 	                  : ev->data.mapping_start.tag && !ev->data.mapping_start.implicit;
 	bool flow = seq ? ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
@@ -508,7 +508,8 @@ static int merge_depth(struct builder *b, struct kmend_kube_node *m)
 		for (size_t j = from; j < to; j++) {
 			const struct kmend_kube_node *src =
 			    v->kind == KMEND_KUBE_SEQUENCE ? kmend_kube_resolve(v->children[j]) : v;
-			if (src->kind == KMEND_KUBE_MAPPING && src->merge_depth + 1 > m->merge_depth)
+			if (src->kind == KMEND_KUBE_MAPPING &&
+			    src->merge_depth + 1 > m->merge_depth)
 				m->merge_depth = src->merge_depth + 1;
 		}
 	}
@@ -564,7 +565,8 @@ static int count_uses(struct kmend_kube_node *root)
 		x->uses = 0;
 		for (size_t i = 0; i < x->count; i++) {
 			if (n == cap) {
-				const struct kmend_kube_node **p = realloc(stack, 2 * cap * sizeof(*p));
+				const struct kmend_kube_node **p =
+				    realloc(stack, 2 * cap * sizeof(*p));
 				if (!p) {
 					free(stack);
 					return -ENOMEM;
@@ -664,7 +666,8 @@ static int syntax_error(struct builder *b, const yaml_parser_t *p)
 			}
 		}
 		fail(b, -KMEND_E_BAD_INPUT, line, column, "not valid UTF-8: %s (byte 0x%02x)",
-		     p->problem ? p->problem : "unreadable input", (unsigned)p->problem_value & 0xff);
+		     p->problem ? p->problem : "unreadable input",
+		     (unsigned)p->problem_value & 0xff);
 		kmend_error_hint(b->err, "Kubernetes manifests are YAML or JSON in UTF-8");
 		return -KMEND_E_BAD_INPUT;
 	}
@@ -692,8 +695,8 @@ static bool looks_like_json(const struct kmend_kube_stream *s)
 	       (root->count == 0 || root->children[0]->style == KMEND_KUBE_DOUBLE_QUOTED);
 }
 
-int kmend_kube_parse(const char *text, size_t len, const char *name,
-                     struct kmend_kube_stream **out, struct kmend_error *err)
+int kmend_kube_parse(const char *text, size_t len, const char *name, struct kmend_kube_stream **out,
+                     struct kmend_error *err)
 {
 	struct builder b = {.err = err};
 	struct kmend_kube_stream *s;
@@ -712,8 +715,11 @@ int kmend_kube_parse(const char *text, size_t len, const char *name,
 	s->len = len;
 	detect_layout(s);
 	b.s = s;
-	b.pos = (struct posmap){.text = (const unsigned char *)text, .len = len, .bom = s->bom,
-	                        .ascii = true, .bytes = s->bom};
+	b.pos = (struct posmap){.text = (const unsigned char *)text,
+	                        .len = len,
+	                        .bom = s->bom,
+	                        .ascii = true,
+	                        .bytes = s->bom};
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)text[i] >= 0x80) {
 			b.pos.ascii = false;
@@ -777,7 +783,8 @@ static const struct kmend_kube_node *get(const struct kmend_kube_node *map, cons
 		return NULL;
 	for (size_t i = 0; i + 1 < map->count; i += 2) {
 		const struct kmend_kube_node *k = map->children[i];
-		if (k->kind == KMEND_KUBE_SCALAR && k->len == klen && memcmp(k->value, key, klen) == 0) {
+		if (k->kind == KMEND_KUBE_SCALAR && k->len == klen &&
+		    memcmp(k->value, key, klen) == 0) {
 			if (key_node)
 				*key_node = k;
 			if (merged)
@@ -801,8 +808,7 @@ static const struct kmend_kube_node *get(const struct kmend_kube_node *map, cons
 }
 
 const struct kmend_kube_node *kmend_kube_get(const struct kmend_kube_node *map, const char *key,
-                                             const struct kmend_kube_node **key_node,
-                                             bool *merged)
+                                             const struct kmend_kube_node **key_node, bool *merged)
 {
 	return get(map, key, strlen(key), key_node, merged, 0);
 }
@@ -849,8 +855,8 @@ static json_t *to_json(const struct kmend_kube_node *n, unsigned depth)
 			const struct kmend_kube_node *k = kmend_kube_resolve(n->children[i]);
 			if (k->kind != KMEND_KUBE_SCALAR)
 				continue;
-			if (json_object_setn_new_nocheck(j, k->value, k->len,
-			                                 to_json(n->children[i + 1], depth + 1)) < 0) {
+			if (json_object_setn_new_nocheck(
+			        j, k->value, k->len, to_json(n->children[i + 1], depth + 1)) < 0) {
 				json_decref(j);
 				return NULL;
 			}

@@ -1,4 +1,5 @@
-/* Kubernetes manifests read with positions: a node tree over the original text (libyaml's marks). */
+/* Kubernetes manifests read with positions: a node tree over the original text (libyaml's marks).
+ */
 #ifndef KMEND_KUBE_YAML_H
 #define KMEND_KUBE_YAML_H
 
@@ -41,26 +42,26 @@ enum kmend_kube_style {
 struct kmend_kube_node {
 	enum kmend_kube_kind kind;
 	enum kmend_kube_style style;
-	size_t start;   /* the node's first byte, its anchor or tag included */
-	size_t content; /* the first byte after anchor and tag: a scalar's first byte
-	                   (its quote), '[' or '{', a block collection's first '-' or key */
-	size_t end;     /* one past the last byte: a block collection ends with its
-	                   last entry (never with the comments or blank lines after it);
-	                   a block scalar (| >) ends after its last line break */
+	size_t start;          /* the node's first byte, its anchor or tag included */
+	size_t content;        /* the first byte after anchor and tag: a scalar's first byte
+	                          (its quote), '[' or '{', a block collection's first '-' or key */
+	size_t end;            /* one past the last byte: a block collection ends with its
+	                          last entry (never with the comments or blank lines after it);
+	                          a block scalar (| >) ends after its last line break */
 	unsigned line, column; /* 1-based, of content; column in characters, as libyaml counts */
-	const char *anchor; /* &anchor's name, or NULL */
-	bool tagged;        /* written with a !tag */
-	const char *value;  /* scalars: the value, NUL-terminated (len bytes, may hold NULs) */
+	const char *anchor;    /* &anchor's name, or NULL */
+	bool tagged;           /* written with a !tag */
+	const char *value;     /* scalars: the value, NUL-terminated (len bytes, may hold NULs) */
 	size_t len;
-	struct kmend_kube_node **children; /* sequences: items; mappings: key, value, ... */
-	size_t count;                      /* entries in children */
+	struct kmend_kube_node **children;    /* sequences: items; mappings: key, value, ... */
+	size_t count;                         /* entries in children */
 	const struct kmend_kube_node *target; /* aliases: the anchored node */
 	struct kmend_kube_node *parent;       /* NULL for a document's root */
 	unsigned depth;                       /* 0 for a document's root */
 	unsigned merge_depth; /* mappings: how deep "<<" merges chain below it (0: none) */
 	size_t expanded;      /* how many nodes it stands for when aliases are expanded */
-	size_t uses; /* how many places reach this node, counting every alias to it or to
-	                a node above it; 1 in a document without aliases */
+	size_t uses;          /* how many places reach this node, counting every alias to it or to
+	                         a node above it; 1 in a document without aliases */
 };
 
 struct kmend_kube_document {
@@ -91,8 +92,8 @@ struct kmend_kube_stream {
  * aliases that expand past KMEND_KUBE_ALIAS_EXPANSION_MAX nodes), -ENOMEM.
  * On success *out is a new stream (free with kmend_kube_stream_free).
  */
-int kmend_kube_parse(const char *text, size_t len, const char *name,
-                     struct kmend_kube_stream **out, struct kmend_error *err);
+int kmend_kube_parse(const char *text, size_t len, const char *name, struct kmend_kube_stream **out,
+                     struct kmend_error *err);
 
 void kmend_kube_stream_free(struct kmend_kube_stream *s);
 
@@ -106,8 +107,7 @@ const struct kmend_kube_node *kmend_kube_resolve(const struct kmend_kube_node *n
  * and *merged to whether the pair came from a merged mapping.
  */
 const struct kmend_kube_node *kmend_kube_get(const struct kmend_kube_node *map, const char *key,
-                                             const struct kmend_kube_node **key_node,
-                                             bool *merged);
+                                             const struct kmend_kube_node **key_node, bool *merged);
 
 /* A scalar value of map's key, or NULL when absent or not a scalar. */
 const char *kmend_kube_get_str(const struct kmend_kube_node *map, const char *key);

@@ -4,7 +4,8 @@
  * beside it (made by test/fix/make-golden with PyYAML, a parser independent of kmend's);
  * that revert(fix(x)) == x byte for byte; and that fix(fix(x)) == fix(x).
  *
- *   test_fix [CASE...]            every case, or the named ones
+ *   test_fix [CASE...]            every case, or the named ones (arguments with a '/',
+ *                                 such as test/run's data directories, are ignored)
  *   test_fix --print CASE         print fix(CASE) to stdout (to look at it)
  *
  * Edit spec (CASE.spec.json, all optional; {} when absent):
@@ -53,8 +54,8 @@ struct plan {
 	size_t count;
 	struct kmend_kube_init_container *inits;
 	struct kmend_kube_container_edit *cedits;
-	const char **argv;  /* every argv, back to back */
-	char **names;       /* kmend-fetch-N */
+	const char **argv; /* every argv, back to back */
+	char **names;      /* kmend-fetch-N */
 	size_t nnames;
 };
 
@@ -82,7 +83,8 @@ static size_t total_containers(const struct kmend_kube_workloads *w)
 static int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct plan *p)
 {
 	size_t nc = total_containers(w), na = 0, ni = 0, nce = 0;
-	const json_t *skip = json_object_get(spec, "skip"), *over = json_object_get(spec, "override");
+	const json_t *skip = json_object_get(spec, "skip"),
+	             *over = json_object_get(spec, "override");
 	const json_t *cmd = json_object_get(spec, "command");
 	const char *install = json_string_value(json_object_get(spec, "installAt"));
 	size_t argv_cap = 0;
@@ -126,9 +128,10 @@ static int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, s
 			if (!at)
 				at = install;
 			ce->container = j;
-			ce->install_at = at && !strcmp(at, "poststart") && !strcmp(k->list, "containers")
-			                     ? KMEND_KUBE_INSTALL_POSTSTART
-			                     : KMEND_KUBE_INSTALL_ENTRYPOINT;
+			ce->install_at =
+			    at && !strcmp(at, "poststart") && !strcmp(k->list, "containers")
+			        ? KMEND_KUBE_INSTALL_POSTSTART
+			        : KMEND_KUBE_INSTALL_ENTRYPOINT;
 			ce->command = &p->argv[na];
 			if (ocmd) {
 				const json_t *a;
@@ -300,8 +303,8 @@ static void check_hand_edits(const char *name, const char *path, const char *x, 
 	if (hit) {
 		hit[5] = 'D';
 		r = kmend_kube_revert(t, ylen, path, &back, &back_len, NULL, &err);
-		ok(r == -KMEND_E_BAD_INPUT && strstr(err.message, "edited by hand") && err.line > 0, name,
-		   "revert refuses kmend's part edited by hand, naming the line");
+		ok(r == -KMEND_E_BAD_INPUT && strstr(err.message, "edited by hand") && err.line > 0,
+		   name, "revert refuses kmend's part edited by hand, naming the line");
 		free(back);
 		back = NULL;
 		r = fix(path, t, ylen, spec, &back, &back_len, &err);
@@ -420,7 +423,8 @@ static int is_case(const char *file)
 	if (file[0] == '.' || (n > 5 && !strcmp(file + n - 5, ".json") &&
 	                       (strstr(file, ".spec.json") || strstr(file, ".golden.json"))))
 		return 0;
-	return (n > 5 && !strcmp(file + n - 5, ".yaml")) || (n > 4 && !strcmp(file + n - 4, ".yml")) ||
+	return (n > 5 && !strcmp(file + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(file + n - 4, ".yml")) ||
 	       (n > 5 && !strcmp(file + n - 5, ".json"));
 }
 
@@ -475,10 +479,15 @@ int main(int argc, char **argv)
 		qsort(files, n, sizeof(*files), by_name);
 		for (size_t i = 0; i < n; i++) {
 			char *name = strdup(files[i]);
-			int wanted = argc < 2;
+			int wanted = 1;
 			*strrchr(name, '.') = '\0';
+			/* Case names filter; test/run's directory arguments do not. */
 			for (int a = 1; a < argc; a++)
-				wanted = wanted || !strcmp(argv[a], name) || !strcmp(argv[a], files[i]);
+				if (!strchr(argv[a], '/'))
+					wanted = 0;
+			for (int a = 1; a < argc; a++)
+				wanted =
+				    wanted || !strcmp(argv[a], name) || !strcmp(argv[a], files[i]);
 			if (wanted && pass)
 				run_refusal(d_name, name, files[i]);
 			else if (wanted)
