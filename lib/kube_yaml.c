@@ -220,7 +220,7 @@ static size_t skip_space(const char *t, size_t len, size_t pos)
 		if (is_blank(t[pos]))
 			pos++;
 		else if (t[pos] == '#')
-			while (pos < len && t[pos] != '\n')
+			while (pos < len && t[pos] != '\n' && t[pos] != '\r')
 				pos++;
 		else
 			break;
@@ -313,26 +313,27 @@ static void place_empty(struct builder *b, struct kmend_kube_node *n)
 {
 	const struct open_collection *o;
 	const char *t = b->s->text;
-	size_t len = b->s->len, pos;
+	size_t len = b->s->len, floor, pos;
 
 	if (b->depth == 0)
 		return;
 	o = &b->stack[b->depth - 1];
+	/* Never before what precedes it: the previous entry, or the collection's start. */
+	floor = b->npending > o->first ? b->pending[b->npending - 1]->end : o->node->content;
+	pos = floor;
 	if (o->node->kind == KMEND_KUBE_MAPPING) {
-		size_t nth = b->npending - o->first;
-		if (nth % 2 == 0)
+		if ((b->npending - o->first) % 2 == 0)
 			return; /* an empty key */
-		pos = b->pending[b->npending - 1]->end;
 		while (pos < len && (t[pos] == ' ' || t[pos] == '\t'))
 			pos++;
-		if (pos < len && t[pos] == ':')
-			n->start = n->content = n->end = pos + 1;
+		pos = pos < len && t[pos] == ':' ? pos + 1 : floor;
 	} else if (o->node->style == KMEND_KUBE_BLOCK) {
-		pos = b->npending > o->first ? b->pending[b->npending - 1]->end : o->node->content;
 		pos = skip_space(t, len, pos);
-		if (pos < len && t[pos] == '-')
-			n->start = n->content = n->end = pos + 1;
+		pos = pos < len && t[pos] == '-' ? pos + 1 : floor;
+	} else if (n->start >= floor) {
+		return;
 	}
+	n->start = n->content = n->end = pos;
 }
 
 static int scalar_event(struct builder *b, const yaml_event_t *ev)
@@ -359,6 +360,8 @@ static int scalar_event(struct builder *b, const yaml_event_t *ev)
 	default: n->style = KMEND_KUBE_PLAIN; break;
 	}
 	n->end = byte_of(&b->pos, ev->end_mark.index);
+	if (n->content > n->end)
+		n->content = n->end; /* "!tag" with nothing after it */
 	if (!(n->value = arena_strndup(b->s->arena, (const char *)ev->data.scalar.value, len)))
 		return -ENOMEM;
 	n->len = len;
@@ -429,7 +432,11 @@ static int start_collection(struct builder *b, const yaml_event_t *ev)
 	 */
 	mark = byte_of(&b->pos, ev->end_mark.index);
 	if (flow)
-		n->content = mark > 0 ? mark - 1 : 0;
+		/* A "k: v" pair inside [...] is a mapping without braces. */
+		n->content = mark > n->start &&
+		                     (b->s->text[mark - 1] == '[' || b->s->text[mark - 1] == '{')
+		                 ? mark - 1
+		                 : mark;
 	else if (seq && mark > 0 && b->s->text[mark - 1] == '-' &&
 	         (mark >= b->s->len || b->s->text[mark] != '-'))
 		n->content = mark - 1;
@@ -823,7 +830,7 @@ const char *kmend_kube_get_str(const struct kmend_kube_node *map, const char *ke
 bool kmend_kube_is_null(const struct kmend_kube_node *n)
 {
 	n = kmend_kube_resolve(n);
-	if (!n || n->kind != KMEND_KUBE_SCALAR || n->style != KMEND_KUBE_PLAIN)
+	if (!n || n->kind != KMEND_KUBE_SCALAR || n->style != KMEND_KUBE_PLAIN || n->tagged)
 		return false;
 	return n->len == 0 || strcmp(n->value, "~") == 0 || strcmp(n->value, "null") == 0 ||
 	       strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0;
