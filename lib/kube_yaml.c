@@ -433,10 +433,10 @@ static int start_collection(struct builder *b, const yaml_event_t *ev)
 	mark = byte_of(&b->pos, ev->end_mark.index);
 	if (flow)
 		/* A "k: v" pair inside [...] is a mapping without braces. */
-		n->content = mark > n->start &&
-		                     (b->s->text[mark - 1] == '[' || b->s->text[mark - 1] == '{')
-		                 ? mark - 1
-		                 : mark;
+		n->content =
+		    mark > n->start && (b->s->text[mark - 1] == '[' || b->s->text[mark - 1] == '{')
+		        ? mark - 1
+		        : mark;
 	else if (seq && mark > 0 && b->s->text[mark - 1] == '-' &&
 	         (mark >= b->s->len || b->s->text[mark] != '-'))
 		n->content = mark - 1;

@@ -8,13 +8,7 @@
  *                                 such as test/run's data directories, are ignored)
  *   test_fix --print CASE         print fix(CASE) to stdout (to look at it)
  *
- * Edit spec (CASE.spec.json, all optional; {} when absent):
- *   installAt   "entrypoint" (default) or "poststart", for regular containers
- *   command     argv before the container's name (default: a /bin/sh install step)
- *   skip        ["workload/container", ...] left alone
- *   override    {"workload/container": {"installAt": ..., "command": [...]}}: the whole argv
- * Every workload with a container to repair gets the volume kmend-repair at /kmend and one
- * init container per distinct image of its repaired containers, kmend-fetch-1, -2...
+ * The edit spec (CASE.spec.json, {} when absent) is test/fix/plan.h's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +23,7 @@
 #include "kube_edit.h"
 #include "kube_workload.h"
 #include "kube_yaml.h"
+#include "plan.h"
 
 #if !defined(KMEND_FIX_CORPUS) || !defined(KMEND_FIX_REFUSE)
 #error "KMEND_FIX_CORPUS and KMEND_FIX_REFUSE name the case directories"
@@ -41,170 +36,6 @@ static void ok(int pass, const char *name, const char *what)
 	tests++;
 	failures += !pass;
 	printf("%sok %d - %s: %s\n", pass ? "" : "not ", tests, name, what);
-}
-
-static const char *default_command[] = {"/bin/sh", "-c",
-                                        "set -e; /kmend/install; exec \"$0\" \"$@\""};
-static const char *fetch_command[] = {"/bin/sh", "-c", "set -e; /kmend/fetch"};
-static const struct kmend_kube_env_var fetch_env[] = {{"KMEND_DIR", "/kmend"}};
-
-/* Storage for one fix: the edits and the strings they point to. */
-struct plan {
-	struct kmend_kube_edit *edits;
-	size_t count;
-	struct kmend_kube_init_container *inits;
-	struct kmend_kube_container_edit *cedits;
-	const char **argv; /* every argv, back to back */
-	char **names;      /* kmend-fetch-N */
-	size_t nnames;
-};
-
-static void plan_free(struct plan *p)
-{
-	for (size_t i = 0; i < p->nnames; i++)
-		free(p->names[i]);
-	free(p->names);
-	free(p->edits);
-	free(p->inits);
-	free(p->cedits);
-	free(p->argv);
-	memset(p, 0, sizeof(*p));
-}
-
-static size_t total_containers(const struct kmend_kube_workloads *w)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < w->count; i++)
-		n += w->items[i].container_count;
-	return n;
-}
-
-static int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct plan *p)
-{
-	size_t nc = total_containers(w), na = 0, ni = 0, nce = 0;
-	const json_t *skip = json_object_get(spec, "skip"),
-	             *over = json_object_get(spec, "override");
-	const json_t *cmd = json_object_get(spec, "command");
-	const char *install = json_string_value(json_object_get(spec, "installAt"));
-	size_t argv_cap = 0;
-
-	/* Upper bounds: every container edited, every argv at most 64 + prefix. */
-	for (size_t i = 0; i < nc; i++)
-		argv_cap += 64 + json_array_size(cmd) + 4;
-	p->edits = calloc(w->count + 1, sizeof(*p->edits));
-	p->inits = calloc(nc + 1, sizeof(*p->inits));
-	p->cedits = calloc(nc + 1, sizeof(*p->cedits));
-	p->argv = calloc(argv_cap + 1, sizeof(*p->argv));
-	p->names = calloc(nc + 1, sizeof(*p->names));
-	if (!p->edits || !p->inits || !p->cedits || !p->argv || !p->names)
-		return -ENOMEM;
-	for (size_t i = 0; i < w->count; i++) {
-		const struct kmend_kube_workload *wl = &w->items[i];
-		struct kmend_kube_edit *e = &p->edits[p->count];
-		size_t first_init = ni, first_ce = nce;
-
-		for (size_t j = 0; j < wl->container_count; j++) {
-			const struct kmend_kube_container *k = &wl->containers[j];
-			struct kmend_kube_container_edit *ce = &p->cedits[nce];
-			char key[512];
-			const json_t *o, *ocmd, *s;
-			const char *at;
-			size_t idx;
-			bool skipped = false, seen = false;
-
-			if (!strcmp(k->list, "ephemeralContainers"))
-				continue;
-			snprintf(key, sizeof(key), "%s/%s", wl->name, k->name);
-			json_array_foreach(skip, idx, s)
-			{
-				skipped = skipped || !strcmp(json_string_value(s), key);
-			}
-			if (skipped)
-				continue;
-			o = json_object_get(over, key);
-			ocmd = json_object_get(o, "command");
-			at = json_string_value(json_object_get(o, "installAt"));
-			if (!at)
-				at = install;
-			ce->container = j;
-			ce->install_at =
-			    at && !strcmp(at, "poststart") && !strcmp(k->list, "containers")
-			        ? KMEND_KUBE_INSTALL_POSTSTART
-			        : KMEND_KUBE_INSTALL_ENTRYPOINT;
-			ce->command = &p->argv[na];
-			if (ocmd) {
-				const json_t *a;
-				json_array_foreach(ocmd, idx, a)
-				{
-					p->argv[na++] = json_string_value(a);
-				}
-			} else if (cmd) {
-				const json_t *a;
-				json_array_foreach(cmd, idx, a)
-				{
-					p->argv[na++] = json_string_value(a);
-				}
-				p->argv[na++] = k->name;
-			} else {
-				for (size_t a = 0; a < 3; a++)
-					p->argv[na++] = default_command[a];
-				p->argv[na++] = k->name;
-			}
-			ce->command_count = (size_t)(&p->argv[na] - ce->command);
-			nce++;
-			/* One init container per distinct image. */
-			for (size_t x = first_init; x < ni && !seen; x++)
-				seen = !strcmp(p->inits[x].image, k->image);
-			if (!seen) {
-				struct kmend_kube_init_container *ic = &p->inits[ni++];
-				char name[64];
-				snprintf(name, sizeof(name), "kmend-fetch-%zu", ni - first_init);
-				if (!(p->names[p->nnames] = strdup(name)))
-					return -ENOMEM;
-				ic->name = p->names[p->nnames++];
-				ic->image = k->image;
-				ic->command = fetch_command;
-				ic->command_count = 3;
-				ic->env = fetch_env;
-				ic->env_count = 1;
-			}
-		}
-		if (nce == first_ce)
-			continue;
-		e->workload = i;
-		e->volume = "kmend-repair";
-		e->mount_path = "/kmend";
-		e->init = &p->inits[first_init];
-		e->init_count = ni - first_init;
-		e->containers = &p->cedits[first_ce];
-		e->container_count = nce - first_ce;
-		p->count++;
-	}
-	return 0;
-}
-
-/* fix as kmend fix does it: revert kmend's old parts, then apply the plan to what is left. */
-static int fix(const char *name, const char *text, size_t len, const json_t *spec, char **out,
-               size_t *out_len, struct kmend_error *err)
-{
-	struct kmend_kube_workloads w = {0};
-	struct kmend_kube_stream *s = NULL;
-	struct plan p = {0};
-	char *base = NULL;
-	size_t base_len;
-	int r;
-
-	if ((r = kmend_kube_revert(text, len, name, &base, &base_len, NULL, err)) < 0)
-		return r;
-	if ((r = kmend_kube_parse(base, base_len, name, &s, err)) == 0 &&
-	    (r = kmend_kube_find_workloads(s, &w, err)) == 0 && (r = make_plan(spec, &w, &p)) == 0)
-		r = kmend_kube_apply(s, &w, p.edits, p.count, out, out_len, err);
-	plan_free(&p);
-	kmend_kube_workloads_free(&w);
-	kmend_kube_stream_free(s);
-	free(base);
-	return r;
 }
 
 /* The output as data: every document, kmend's annotation value replaced by "<kmend>". */
@@ -307,7 +138,7 @@ static void check_hand_edits(const char *name, const char *path, const char *x, 
 		   name, "revert refuses kmend's part edited by hand, naming the line");
 		free(back);
 		back = NULL;
-		r = fix(path, t, ylen, spec, &back, &back_len, &err);
+		r = fix_text(path, t, ylen, spec, &back, &back_len, &err);
 		ok(r == -KMEND_E_BAD_INPUT, name, "fix refuses it too");
 		free(back);
 		back = NULL;
@@ -343,7 +174,7 @@ static void run_case(const char *dir, const char *name, const char *file)
 	spec = json_load_file(spec_path, 0, NULL);
 	if (!spec)
 		spec = json_object();
-	if (fix(path, x, xlen, spec, &y, &ylen, &err) < 0) {
+	if (fix_text(path, x, xlen, spec, &y, &ylen, &err) < 0) {
 		ok(0, name, "fix succeeds");
 		show_error(&err);
 		goto out;
@@ -366,7 +197,7 @@ static void run_case(const char *dir, const char *name, const char *file)
 	} else
 		ok(back_len == xlen && !memcmp(back, x, xlen) && reverted > 0, name,
 		   "revert(fix(x)) == x, byte for byte");
-	if (fix(path, y, ylen, spec, &again, &again_len, &err) < 0) {
+	if (fix_text(path, y, ylen, spec, &again, &again_len, &err) < 0) {
 		ok(0, name, "fix(fix(x)) succeeds");
 		show_error(&err);
 	} else
@@ -402,7 +233,7 @@ static void run_refusal(const char *dir, const char *name, const char *file)
 	if (!want || kmend_read_file(path, KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0) {
 		ok(0, label, "the case has an input and an expected error");
 	} else {
-		r = fix(path, x, xlen, spec, &y, &ylen, &err);
+		r = fix_text(path, x, xlen, spec, &y, &ylen, &err);
 		ok(r == -KMEND_E_BAD_INPUT && strstr(err.message, want) && err.line > 0 &&
 		       !strcmp(err.input, path),
 		   label, want);
@@ -456,7 +287,7 @@ int main(int argc, char **argv)
 		spec_path = realloc(spec_path, strlen(spec_path) + 16);
 		strcat(spec_path, ".spec.json");
 		spec = json_load_file(spec_path, 0, NULL);
-		if (fix(argv[2], x, xlen, spec ? spec : json_object(), &y, &ylen, &err) < 0) {
+		if (fix_text(argv[2], x, xlen, spec ? spec : json_object(), &y, &ylen, &err) < 0) {
 			show_error(&err);
 			return 1;
 		}
