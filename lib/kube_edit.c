@@ -1394,6 +1394,9 @@ static int unsafe(struct ctx *c, const char *why, const struct kmend_error *inne
 	return -KMEND_E_UNSUPPORTED;
 }
 
+static int revert_parsed(const struct kmend_kube_stream *s, const struct kmend_kube_workloads *w,
+                         char **out, size_t *out_len, size_t *reverted, struct kmend_error *err);
+
 /* The output must parse, hold what was asked where it was asked, and revert to the input. */
 static int verify(struct ctx *c, const char *out, size_t len, const struct kmend_kube_workloads *w,
                   const struct kmend_kube_edit *edits, size_t count)
@@ -1423,7 +1426,7 @@ static int verify(struct ctx *c, const char *out, size_t len, const struct kmend
 		r = unsafe(c, missing, NULL);
 		goto out;
 	}
-	if ((r = kmend_kube_revert(out, len, c->s->name, &back, &back_len, NULL, &inner)) < 0) {
+	if ((r = revert_parsed(s, &got, &back, &back_len, NULL, &inner)) < 0) {
 		r = r == -ENOMEM ? r : unsafe(c, "the output does not revert", &inner);
 		goto out;
 	}
@@ -1787,31 +1790,23 @@ static int span_cmp(const void *a, const void *b)
 	return x->end < y->end ? -1 : x->end > y->end;
 }
 
-int kmend_kube_revert(const char *text, size_t len, const char *name, char **out, size_t *out_len,
-                      size_t *reverted, struct kmend_error *err)
+/* revert on a stream already parsed, with its workloads. */
+static int revert_parsed(const struct kmend_kube_stream *s, const struct kmend_kube_workloads *w,
+                         char **out, size_t *out_len, size_t *reverted, struct kmend_error *err)
 {
-	struct reverter rv = {.err = err};
-	struct kmend_kube_workloads w = {0};
+	struct reverter rv = {.err = err, .s = s};
 	struct kmend_buf b = {.max = KMEND_MANIFEST_FILE_MAX_SIZE};
 	const struct kmend_kube_node **seen = NULL;
 	size_t nseen = 0, seen_cap = 0, pos = 0;
-	struct kmend_kube_stream *s;
-	int r;
+	int r = 0;
 
 	if (reverted)
 		*reverted = 0;
-	if ((r = kmend_kube_parse(text, len, name, &s, err)) < 0)
-		return r;
-	rv.s = s;
-	if (!(rv.records = json_array())) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if ((r = kmend_kube_find_workloads(s, &w, err)) < 0)
-		goto out;
-	for (size_t i = 0; i < w.count && r == 0; i++) {
+	if (!(rv.records = json_array()))
+		return -ENOMEM;
+	for (size_t i = 0; i < w->count && r == 0; i++) {
 		const struct kmend_kube_node *ann = kmend_kube_get(
-		    kmend_kube_get(kmend_kube_get(w.items[i].template, "metadata", NULL, NULL),
+		    kmend_kube_get(kmend_kube_get(w->items[i].template, "metadata", NULL, NULL),
 		                   "annotations", NULL, NULL),
 		    KMEND_KUBE_ANNOTATION, NULL, NULL);
 		bool again = false;
@@ -1828,7 +1823,7 @@ int kmend_kube_revert(const char *text, size_t len, const char *name, char **out
 			break;
 		}
 		seen[nseen++] = ann;
-		r = revert_template(&rv, w.items[i].template, ann);
+		r = revert_template(&rv, w->items[i].template, ann);
 	}
 	if (r < 0)
 		goto out;
@@ -1840,24 +1835,40 @@ int kmend_kube_revert(const char *text, size_t len, const char *name, char **out
 			continue; /* one node reached twice */
 		if (p->start < pos) {
 			r = kmend_error_set(
-			    err, -KMEND_E_BAD_INPUT, name, 0,
+			    err, -KMEND_E_BAD_INPUT, s->name, 0,
 			    "kmend's recorded parts overlap; revert refuses to guess");
 			break;
 		}
-		if ((r = kmend_buf_add(&b, text + pos, p->start - pos)) == 0)
+		if ((r = kmend_buf_add(&b, s->text + pos, p->start - pos)) == 0)
 			r = kmend_buf_add(&b, p->original, p->original_len);
 		pos = p->end;
 	}
-	if (r == 0 && (r = kmend_buf_add(&b, text + pos, len - pos)) == 0 &&
+	if (r == 0 && (r = kmend_buf_add(&b, s->text + pos, s->len - pos)) == 0 &&
 	    (r = kmend_buf_take(&b, out, out_len)) == 0 && reverted)
 		*reverted = nseen;
 out:
 	if (r == -ENOMEM && err && !err->message[0])
-		kmend_error_set(err, r, name, 0, "out of memory");
+		kmend_error_set(err, r, s->name, 0, "out of memory");
 	kmend_buf_free(&b);
 	free(seen);
 	free(rv.spans);
 	json_decref(rv.records);
+	return r;
+}
+
+int kmend_kube_revert(const char *text, size_t len, const char *name, char **out, size_t *out_len,
+                      size_t *reverted, struct kmend_error *err)
+{
+	struct kmend_kube_workloads w = {0};
+	struct kmend_kube_stream *s;
+	int r;
+
+	if (reverted)
+		*reverted = 0;
+	if ((r = kmend_kube_parse(text, len, name, &s, err)) < 0)
+		return r;
+	if ((r = kmend_kube_find_workloads(s, &w, err)) == 0)
+		r = revert_parsed(s, &w, out, out_len, reverted, err);
 	kmend_kube_workloads_free(&w);
 	kmend_kube_stream_free(s);
 	return r;

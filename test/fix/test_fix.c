@@ -157,6 +157,30 @@ static void check_hand_edits(const char *name, const char *path, const char *x, 
 	free(t);
 }
 
+/* fix with another repair on fix's own output replaces kmend's parts: as if x had been fixed. */
+static void check_other_repair(const char *name, const char *path, const char *x, size_t xlen,
+                               const char *y, size_t ylen, const json_t *spec)
+{
+	json_t *other = json_deep_copy(spec);
+	char *a = NULL, *b = NULL;
+	size_t alen, blen;
+	struct kmend_error err;
+
+	json_object_set_new(other, "command", json_pack("[s, s]", "/kmend/other-install", "--"));
+	json_object_del(other, "override");
+	if (fix_text(path, y, ylen, other, &a, &alen, &err) < 0 ||
+	    fix_text(path, x, xlen, other, &b, &blen, &err) < 0) {
+		ok(0, name, "another repair of fix(x)");
+		show_error(&err);
+	} else
+		ok(alen == blen && !memcmp(a, b, alen) && (alen != ylen || memcmp(a, y, ylen)),
+		   name,
+		   "another repair of fix(x) replaces kmend's parts: fix'(fix(x)) == fix'(x)");
+	json_decref(other);
+	free(a);
+	free(b);
+}
+
 static void run_case(const char *dir, const char *name, const char *file)
 {
 	char *path = path_of(dir, file, ""), *spec_path = path_of(dir, name, ".spec.json");
@@ -202,6 +226,7 @@ static void run_case(const char *dir, const char *name, const char *file)
 		show_error(&err);
 	} else
 		ok(again_len == ylen && !memcmp(again, y, ylen), name, "fix(fix(x)) == fix(x)");
+	check_other_repair(name, path, x, xlen, y, ylen, spec);
 	check_layout(name, x, xlen, y, ylen);
 	check_hand_edits(name, path, x, xlen, y, ylen, spec);
 out:
