@@ -280,6 +280,22 @@ static void put_quoted(struct emitter *e, const char *str)
 	put(e, "\"", 1);
 }
 
+/*
+ * A single-quoted scalar, for the annotation's JSON in YAML files: it reads as written
+ * (no backslash escapes to decode by eye). Only for printable ASCII (jansson's
+ * JSON_ENSURE_ASCII output), where doubling ' is the one escape.
+ */
+static void put_single_quoted(struct emitter *e, const char *s)
+{
+	put(e, "'", 1);
+	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+		put(e, s, (size_t)(q - s));
+		put(e, "''", 2);
+	}
+	puts_(e, s);
+	put(e, "'", 1);
+}
+
 static void put_scalar(struct emitter *e, const struct val *v)
 {
 	size_t start = e->b->len;
@@ -930,7 +946,10 @@ static int add_annotation(struct ctx *c, size_t edit, const struct kmend_kube_ed
 		goto out;
 	}
 	put(&q, p.text.data, p.mark_start);
-	put_quoted(&q, text);
+	if (c->s->json)
+		put_quoted(&q, text);
+	else
+		put_single_quoted(&q, text);
 	put(&q, p.text.data + p.mark_end, p.text.len - p.mark_end);
 	if ((r = q.r) < 0)
 		goto out;
