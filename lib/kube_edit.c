@@ -688,43 +688,42 @@ static json_t *path_item(json_t *base, const char *key, const char *name)
 	return p;
 }
 
-/* Keep part p, requested by edit; path (stolen) locates it for revert. */
+/* Keep part p, asked for by edit (its text and record become the context's). */
+static int keep_part(struct ctx *c, size_t edit, struct part *p)
+{
+	if (kmend_array_grow(&c->parts, &c->cap, c->nparts, sizeof(*c->parts)) < 0) {
+		kmend_buf_free(&p->text);
+		json_decref(p->record);
+		return -ENOMEM;
+	}
+	p->edit = edit;
+	p->order = c->order++;
+	c->parts[c->nparts++] = *p;
+	return 0;
+}
+
+/* Keep part p with its record for the annotation; path (stolen) locates it for revert. */
 static int push_part(struct ctx *c, size_t edit, struct part *p, json_t *path)
 {
 	char digest[KMEND_DIGEST_MAX];
 
-	if (!path)
-		goto nomem;
-	if (c->nparts == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		struct part *q = realloc(c->parts, cap * sizeof(*q));
-		if (!q)
-			goto nomem;
-		c->parts = q;
-		c->cap = cap;
+	if (!path) {
+		kmend_buf_free(&p->text);
+		return -ENOMEM;
 	}
 	kmend_digest_of(p->text.data, p->text.len, digest);
 	p->record =
 	    json_pack("{s:o, s:s, s:I, s:I, s:s}", "path", path, "op",
 	              p->op == OP_REPLACE ? "replace" : "add", "before", (json_int_t)p->node,
 	              "length", (json_int_t)p->text.len, "sha256", kmend_digest_hex(digest));
-	if (!p->record)
-		goto nomem_path_taken;
-	if (p->op == OP_REPLACE &&
-	    json_object_set_new(p->record, "original",
-	                        json_stringn(c->s->text + p->at, p->remove)) < 0) {
+	if (!p->record || (p->op == OP_REPLACE &&
+	                   json_object_set_new(p->record, "original",
+	                                       json_stringn(c->s->text + p->at, p->remove)) < 0)) {
 		json_decref(p->record);
-		goto nomem_path_taken;
+		kmend_buf_free(&p->text);
+		return -ENOMEM;
 	}
-	p->edit = edit;
-	p->order = c->order++;
-	c->parts[c->nparts++] = *p;
-	return 0;
-nomem:
-	json_decref(path);
-nomem_path_taken:
-	kmend_buf_free(&p->text);
-	return -ENOMEM;
+	return keep_part(c, edit, p);
 }
 
 /* The name of an item kmend inserts (each has one). */
@@ -841,24 +840,6 @@ static int set_post_start(struct ctx *c, size_t edit, const struct kmend_kube_co
 }
 
 /* ---- The annotation that records the parts ------------------------------------------ */
-
-static int keep_part(struct ctx *c, size_t edit, struct part *p)
-{
-	if (c->nparts == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		struct part *q = realloc(c->parts, cap * sizeof(*q));
-		if (!q) {
-			kmend_buf_free(&p->text);
-			return -ENOMEM;
-		}
-		c->parts = q;
-		c->cap = cap;
-	}
-	p->edit = edit;
-	p->order = c->order++;
-	c->parts[c->nparts++] = *p;
-	return 0;
-}
 
 /*
  * The record of the template's parts goes into the annotation's value, and
