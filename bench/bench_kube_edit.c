@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 	int rounds = argc > 2 ? atoi(argv[2]) : 10;
 	json_t *spec = json_object();
 
-	if (argc < 2 || kmend_read_file(argv[1], KMEND_MANIFEST_FILE_MAX_SIZE, &text, &len, &err) < 0) {
+	if (argc < 2 ||
+	    kmend_read_file(argv[1], KMEND_MANIFEST_FILE_MAX_SIZE, &text, &len, &err) < 0) {
 		fprintf(stderr, "usage: bench_kube_edit MANIFEST [ROUNDS]\n");
 		return 2;
 	}

@@ -91,8 +91,8 @@
  * 1 MiB); and how many nodes aliases may add when expanded, which refuses
  * "billion laughs" documents whose few bytes stand for billions of nodes.
  */
-#define KMEND_KUBE_MAX_NODES             2000000
-#define KMEND_KUBE_SCALAR_MAX            (4 * 1024 * 1024)
-#define KMEND_KUBE_ALIAS_EXPANSION_MAX   1000000
+#define KMEND_KUBE_MAX_NODES           2000000
+#define KMEND_KUBE_SCALAR_MAX          (4 * 1024 * 1024)
+#define KMEND_KUBE_ALIAS_EXPANSION_MAX 1000000
 
 #endif
