@@ -289,6 +289,35 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* --print FILE: fix(FILE) on standard output, with FILE's spec (FILE less its extension,
+ * .spec.json) when there is one. */
+static int print_fixed(const char *file)
+{
+	char *x = NULL, *y = NULL, *spec_path;
+	size_t xlen, ylen, base;
+	struct kmend_error err;
+	json_t *spec;
+	int r = 1;
+
+	base = strrchr(file, '.') && strrchr(file, '.') > strrchr(file, '/')
+	           ? (size_t)(strrchr(file, '.') - file)
+	           : strlen(file);
+	if (asprintf(&spec_path, "%.*s.spec.json", (int)base, file) < 0)
+		return 1;
+	if (!(spec = json_load_file(spec_path, 0, NULL)))
+		spec = json_object();
+	if (kmend_read_file(file, KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0 ||
+	    fix_text(file, x, xlen, spec, &y, &ylen, &err) < 0)
+		show_error(&err);
+	else
+		r = fwrite(y, 1, ylen, stdout) == ylen ? 0 : 1;
+	json_decref(spec);
+	free(spec_path);
+	free(x);
+	free(y);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = KMEND_FIX_CORPUS;
@@ -297,28 +326,8 @@ int main(int argc, char **argv)
 	struct dirent *d;
 	DIR *dh;
 
-	if (argc == 3 && !strcmp(argv[1], "--print")) {
-		char *x, *y;
-		size_t xlen, ylen;
-		struct kmend_error err;
-		char *spec_path = NULL;
-		json_t *spec;
-		if (kmend_read_file(argv[2], KMEND_MANIFEST_FILE_MAX_SIZE, &x, &xlen, &err) < 0) {
-			show_error(&err);
-			return 1;
-		}
-		spec_path = strdup(argv[2]);
-		*strrchr(spec_path, '.') = '\0';
-		spec_path = realloc(spec_path, strlen(spec_path) + 16);
-		strcat(spec_path, ".spec.json");
-		spec = json_load_file(spec_path, 0, NULL);
-		if (fix_text(argv[2], x, xlen, spec ? spec : json_object(), &y, &ylen, &err) < 0) {
-			show_error(&err);
-			return 1;
-		}
-		fwrite(y, 1, ylen, stdout);
-		return 0;
-	}
+	if (argc == 3 && !strcmp(argv[1], "--print"))
+		return print_fixed(argv[2]);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *d_name = pass ? KMEND_FIX_REFUSE : dir;
 		if (!(dh = opendir(d_name))) {
