@@ -19,6 +19,11 @@
  * so that unrelated edits elsewhere do not matter), its length and SHA-256
  * (so that hand edits are noticed), and the bytes it replaced. revert reads
  * that annotation back and restores the original, byte for byte.
+ *
+ * kmend fix's sequence (test/fix/plan.c's fix_text does it for the tests):
+ * kmend_kube_revert the file's text (kmend's old parts out), kmend_kube_parse
+ * the result, kmend_kube_find_workloads, scan each container's image and
+ * choose the edits, kmend_kube_apply, write the output (src/write_out.h).
  */
 
 #define KMEND_KUBE_ANNOTATION "kmend.dev/repair"
