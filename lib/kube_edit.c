@@ -1773,8 +1773,7 @@ static int revert_template(struct reverter *rv, const struct kmend_kube_node *tp
 	    !json_is_object(json_object_get(rec, "self")))
 		return revert_refuse(rv, ann, "repair annotation",
 		                     "is not a record this kmend wrote (version 1)");
-	json_array_foreach(parts, i, part)
-	{
+	json_array_foreach (parts, i, part) {
 		if ((r = revert_part(rv, tpl, ann, part, false)) < 0)
 			return r;
 	}

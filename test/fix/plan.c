@@ -47,8 +47,7 @@ int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct p
 	const json_t *ov;
 
 	/* Room for every container's argv, each as long as the longest there can be. */
-	json_object_foreach((json_t *)over, okey, ov)
-	{
+	json_object_foreach ((json_t *)over, okey, ov) {
 		if (json_array_size(json_object_get(ov, "command")) > longest)
 			longest = json_array_size(json_object_get(ov, "command"));
 	}
@@ -77,8 +76,7 @@ int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct p
 			if (!strcmp(k->list, "ephemeralContainers"))
 				continue;
 			snprintf(key, sizeof(key), "%s/%s", wl->name, k->name);
-			json_array_foreach(skip, idx, s)
-			{
+			json_array_foreach (skip, idx, s) {
 				skipped = skipped || !strcmp(json_string_value(s), key);
 			}
 			if (skipped)
@@ -96,14 +94,12 @@ int make_plan(const json_t *spec, const struct kmend_kube_workloads *w, struct p
 			ce->command = &p->argv[na];
 			if (ocmd) {
 				const json_t *a;
-				json_array_foreach(ocmd, idx, a)
-				{
+				json_array_foreach (ocmd, idx, a) {
 					p->argv[na++] = json_string_value(a);
 				}
 			} else if (cmd) {
 				const json_t *a;
-				json_array_foreach(cmd, idx, a)
-				{
+				json_array_foreach (cmd, idx, a) {
 					p->argv[na++] = json_string_value(a);
 				}
 				p->argv[na++] = k->name;

@@ -49,13 +49,11 @@ static void mask_annotations(json_t *j)
 		json_t *ann = json_object_get(j, KMEND_KUBE_ANNOTATION);
 		if (json_is_string(ann))
 			json_object_set_new(j, KMEND_KUBE_ANNOTATION, json_string("<kmend>"));
-		json_object_foreach(j, key, v)
-		{
+		json_object_foreach (j, key, v) {
 			mask_annotations(v);
 		}
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-		{
+		json_array_foreach (j, i, v) {
 			mask_annotations(v);
 		}
 	}
