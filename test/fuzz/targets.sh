@@ -1,5 +1,6 @@
 # Every fuzz target: built with clang's libFuzzer (ASan + UBSan), each replays its seed corpus
 # in fuzz/corpus/ and then runs a bounded number of new inputs, reproducibly.
+# docs/fuzzing.md shows these commands, and lists every target.
 . "$KMEND_SOURCE/test/lib.sh"
 fuzz_build="$KMEND_SOURCE/build-fuzz"
 runs=${KMEND_FUZZ_RUNS:-20000}
@@ -21,6 +22,8 @@ for target in "$fuzz_build"/fuzz/fuzz_*; do
   name=${target##*/fuzz_}
   corpus="$KMEND_SOURCE/fuzz/corpus/$name"
   [ -d "$corpus" ] || { not_ok "fuzz_$name has a seed corpus" "add fuzz/corpus/$name/"; continue; }
+  grep -q -F "\`fuzz_$name\`" "$KMEND_SOURCE/docs/fuzzing.md" ||
+    not_ok "docs/fuzzing.md lists fuzz_$name" "add a row to its table: the input, and what it checks"
   scratch=$(mktemp -d)
   log=$(mktemp)
   # New inputs go to a scratch directory; the committed corpus is only read.
