@@ -1,6 +1,7 @@
 # kmend db update: the publishers' feeds by default, fetched here from a mirror on 127.0.0.1
 # laid out as HOST/PATH (test/scan/feed-server.py over test fixtures); a server that fails
 # halfway, or a feed that cannot be imported, leaves the store exactly as it was.
+# README.md's `build/src/kmend db update` is the command run below with no arguments.
 . "$KMEND_SOURCE/test/lib.sh"
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/oci-layout.bash"
