@@ -14,13 +14,15 @@ w=$(mktemp -d)
 name="kmend-fresh-$$"
 trap 'podman rm -f -i "$name" >/dev/null 2>&1; rm -rf "$w"' EXIT
 
-# The README's block that says this test runs it; its first command and the output it shows.
-block=$(python3 "$KMEND_SOURCE/test/markdown.py" blocks "$readme" |
-  jq -c 'select(.info == "console run-by=test/fresh/readme.sh")' | head -n 1)
-command=$(jq -r '.steps[0].command // empty' <<<"$block")
-[ -n "$command" ] || { not_ok "README.md has a console block run by test/fresh/readme.sh"; done_testing; }
-jq -r '.steps[0].expected' <<<"$block" >"$w/expected"
-ok "README.md line $(jq -r '.steps[0].line' <<<"$block"): $command"
+# README.md's first command (the first line of its commands block that this test runs) and the
+# output it shows for it (its text block that this test checks).
+blocks=$(python3 "$KMEND_SOURCE/test/markdown.py" blocks "$readme")
+commands=$(jq -c 'select(.info | test("^sh run-by=(.*,)?test/fresh/readme.sh(,|$)"))' <<<"$blocks" | head -n 1)
+command=$(jq -r '.text | split("\n")[0]' <<<"$commands")
+[ -n "$command" ] || { not_ok "README.md has a sh block run by test/fresh/readme.sh"; done_testing; }
+jq -r 'select(.info | test("^text run-by=(.*,)?test/fresh/readme.sh(,|$)")) | .text' <<<"$blocks" >"$w/expected"
+[ -s "$w/expected" ] || { not_ok "README.md shows the output, in a text block run-by=test/fresh/readme.sh"; done_testing; }
+ok "README.md line $(jq -r .line <<<"$commands"): $command"
 
 # What a user who clones the project has: the files git knows, no build directory.
 (cd "$KMEND_SOURCE" && git ls-files -z --cached --others --exclude-standard |
