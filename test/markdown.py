@@ -71,18 +71,22 @@ def line_pattern(expected_line):
 
 
 def matches(expected, actual):
+    """None when ACTUAL is what EXPECTED shows; else (i, j): the furthest shown line i that no
+    alignment gets past, and the output line j it was tried against."""
     # Positions (i in expected, j in actual) still to try; "…" lines make it a small search.
     patterns = [None if e == ELLIPSIS else line_pattern(e) for e in expected]
     seen = set()
     todo = [(0, 0)]
+    furthest = (0, 0)
     while todo:
         i, j = todo.pop()
         if (i, j) in seen:
             continue
         seen.add((i, j))
+        furthest = max(furthest, (i, j))
         if i == len(expected):
             if j == len(actual):
-                return True
+                return None
             continue
         if patterns[i] is None:
             todo.append((i + 1, j))
@@ -90,7 +94,7 @@ def matches(expected, actual):
                 todo.append((i, j + 1))
         elif j < len(actual) and patterns[i].fullmatch(actual[j]):
             todo.append((i + 1, j + 1))
-    return False
+    return furthest
 
 
 def main(argv):
@@ -104,8 +108,14 @@ def main(argv):
             expected = normalized(f.read())
         with open(argv[2], encoding="utf-8", errors="replace") as f:
             actual = normalized(f.read())
-        if matches(expected, actual):
+        mismatch = matches(expected, actual)
+        if mismatch is None:
             return 0
+        i, j = mismatch
+        shown = f"shown line {i + 1}: {expected[i]}" if i < len(expected) else "the shown output ends"
+        got = f"output line {j + 1}: {actual[j]}" if j < len(actual) else "the output ends"
+        print(f"first difference: {shown}")
+        print(f"              vs. {got}")
         sys.stdout.writelines(
             line + "\n"
             for line in difflib.unified_diff(expected, actual, "shown", "actual", lineterm=""))
