@@ -156,6 +156,8 @@ static int resolve(struct kmend_image *img, struct kmend_error *err)
 		return r;
 	}
 	img->diff_ids = TAKE_PTR(cfg.diff_ids);
+	img->run = cfg.run;
+	memset(&cfg.run, 0, sizeof(cfg.run));
 	kmend_image_config_free(&cfg);
 	return 0;
 }
@@ -223,5 +225,6 @@ void kmend_image_close(struct kmend_image *img)
 		img->transport->close(img->state);
 	free(img->layers);
 	free(img->diff_ids);
+	kmend_image_run_config_free(&img->run);
 	free(img);
 }

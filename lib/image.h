@@ -66,6 +66,7 @@ struct kmend_image {
 	/* Each layer's diff_id (the digest of its uncompressed tar, from the config): the same
 	   whatever the transport or compression, so it is what reports name layers by. */
 	char (*diff_ids)[KMEND_DIGEST_MAX];
+	struct kmend_image_run_config run; /* User, Entrypoint, Cmd, Env, WorkingDir */
 	const struct kmend_transport *transport;
 	void *state;
 	struct kmend_image_options opts;

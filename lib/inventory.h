@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "fix_files.h"
 #include "image.h"
 #include "layer.h"
 #include "osrelease.h"
@@ -20,6 +21,7 @@ struct kmend_inventory {
 	struct kmend_package_list packages; /* sorted by name */
 	size_t layers_from_cache;           /* how many layers the layer cache answered */
 	struct kmend_warnings warnings;     /* what the user must know: no package database... */
+	struct kmend_fix_files fix_files;   /* the files kmend fix reads (lib/fix_files.h) */
 };
 
 /*

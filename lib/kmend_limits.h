@@ -82,6 +82,10 @@
 #define KMEND_YAML_MAX_NODES 20000000
 #define KMEND_YAML_MAX_DEPTH 128
 
+/* Most entries in an image config's Entrypoint, Cmd or Env (Linux's own ARG_MAX is 2 MiB of
+   strings; real configs hold a few). */
+#define KMEND_MAX_ARGS 65536
+
 /* Largest Kubernetes manifest file read. */
 #define KMEND_MANIFEST_FILE_MAX_SIZE (64 * 1024 * 1024)
 
@@ -94,5 +98,22 @@
 #define KMEND_KUBE_MAX_NODES           2000000
 #define KMEND_KUBE_SCALAR_MAX          (4 * 1024 * 1024)
 #define KMEND_KUBE_ALIAS_EXPANSION_MAX 1000000
+
+/* Most memory liblzma may use to decode one xz stream (xz -9 needs 65 MiB; a crafted header
+   can ask for gigabytes). */
+#define KMEND_XZ_MAX_MEMORY (256ULL * 1024 * 1024)
+
+/* Repository indexes (lib/repo*): largest file fetched (a Release, an APKINDEX.tar.gz,
+   a Packages.xz or primary.xml.gz as sent), largest index once decompressed (Debian's main
+   Packages is about 45 MiB), most packages one index may list, most repositories an image
+   may configure, longest line of a repository configuration. */
+#define KMEND_REPO_FETCH_MAX       (256L * 1024 * 1024)
+#define KMEND_REPO_INDEX_MAX       (1024L * 1024 * 1024)
+#define KMEND_REPO_MAX_PACKAGES    1000000
+#define KMEND_REPO_MAX_REPOS       256
+#define KMEND_REPO_CONFIG_MAX_SIZE (1024L * 1024)
+
+/* A downloaded package file (a .deb, .apk or .rpm) the install step may be given. */
+#define KMEND_PACKAGE_FILE_MAX (4LL * 1024 * 1024 * 1024)
 
 #endif

@@ -25,6 +25,23 @@ static struct kmend_span trim(const char *a, const char *b)
 	return (struct kmend_span){a, (size_t)(b - a)};
 }
 
+/* Past the continuation lines that follow eol (not blank-only ones: those end a record). */
+static const char *continuation_end(struct kvtext_reader *r, const char *eol)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t')) {
+		const char *next = memchr(r->p, '\n', (size_t)(r->end - r->p));
+
+		if (!next)
+			next = r->end;
+		if (trim(r->p, next).len == 0)
+			break;
+		eol = next;
+		r->p = next < r->end ? next + 1 : r->end;
+		r->line++;
+	}
+	return eol;
+}
+
 enum kvtext_item kvtext_next(struct kvtext_reader *r)
 {
 	while (r->p < r->end) {
@@ -44,10 +61,14 @@ enum kvtext_item kvtext_next(struct kvtext_reader *r)
 		}
 		if (line[0] == ' ' || line[0] == '\t')
 			continue; /* continuation of a multi-line field */
+		if (r->comments && line[0] == '#')
+			continue;
 		colon = memchr(line, ':', (size_t)(eol - line));
 		if (!colon)
 			return KVTEXT_MALFORMED;
 		r->key = trim(line, colon);
+		if (r->multiline)
+			eol = continuation_end(r, eol);
 		r->value = trim(colon + 1, eol);
 		r->in_record = 1;
 		return KVTEXT_FIELD;

@@ -17,6 +17,8 @@ struct kvtext_reader {
 	const char *p, *end;
 	long line;     /* 1-based line of the item just returned */
 	int in_record; /* a field has been seen since the last record end */
+	int multiline; /* set by the caller: a value spans its continuation lines (deb822) */
+	int comments;  /* set by the caller: lines starting with '#' are skipped (sources) */
 	struct kmend_span key, value;
 };
 
@@ -24,8 +26,10 @@ void kvtext_init(struct kvtext_reader *r, const char *data, size_t len);
 
 /*
  * The next item. Lines starting with a space or a tab continue the previous
- * field and are passed over (kmend needs no multi-line value). Keys and
- * values are trimmed of surrounding blanks; the views point into the data.
+ * field: passed over, or with multiline set, part of its value (the view then
+ * runs from the first line's value to the end of the last continuation line,
+ * newlines and leading blanks included). Keys and values are trimmed of
+ * surrounding blanks; the views point into the data.
  */
 enum kvtext_item kvtext_next(struct kvtext_reader *r);
 

@@ -164,6 +164,67 @@ void kmend_manifest_free(struct kmend_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A JSON string as a new C string; a NUL inside cannot reach an exec: refused. */
+static int config_string(json_t *v, const char *where, const char *field, char **out,
+                         struct kmend_error *err)
+{
+	if (!json_is_string(v))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, where, 0,
+		                       "image config: %s is not a string", field);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, where, 0,
+		                       "image config: %s holds a NUL byte", field);
+	return (*out = strdup(json_string_value(v))) ? 0 : -ENOMEM;
+}
+
+/* An array of strings (absent or null: *out stays NULL). */
+static int config_strv(json_t *o, const char *field, const char *where, char ***out,
+                       struct kmend_error *err)
+{
+	json_t *v = json_object_get(o, field);
+	size_t n;
+	int r;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, where, 0,
+		                       "image config: %s is not an array of strings", field);
+	if ((n = json_array_size(v)) > KMEND_MAX_ARGS)
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, where, 0,
+		                       "image config: %s has %zu entries, over kmend's limit of %d",
+		                       field, n, KMEND_MAX_ARGS);
+	if (!(*out = calloc(n + 1, sizeof(**out))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if ((r = config_string(json_array_get(v, i), where, field, &(*out)[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+static int parse_run_config(json_t *c, const char *where, struct kmend_image_run_config *run,
+                            struct kmend_error *err)
+{
+	json_t *v;
+	int r;
+
+	if (!c || json_is_null(c))
+		return 0;
+	if (!json_is_object(c))
+		return bad(err, where, "image config: \"config\" is not an object");
+	if ((v = json_object_get(c, "User")) && !json_is_null(v) &&
+	    (r = config_string(v, where, "User", &run->user, err)) < 0)
+		return r;
+	if ((v = json_object_get(c, "WorkingDir")) && !json_is_null(v) &&
+	    (r = config_string(v, where, "WorkingDir", &run->working_dir, err)) < 0)
+		return r;
+	if ((r = config_strv(c, "Entrypoint", where, &run->entrypoint, err)) < 0 ||
+	    (r = config_strv(c, "Cmd", where, &run->cmd, err)) < 0 ||
+	    (r = config_strv(c, "Env", where, &run->env, err)) < 0)
+		return r;
+	return 0;
+}
+
 int kmend_image_config_parse(const char *data, size_t len, const char *where,
                              struct kmend_image_config *out, struct kmend_error *err)
 {
@@ -196,6 +257,7 @@ int kmend_image_config_parse(const char *data, size_t len, const char *where,
 			out->ndiff_ids++;
 		}
 	}
+	r = parse_run_config(json_object_get(root, "config"), where, &out->run, err);
 done:
 	json_decref(root);
 	if (r < 0)
@@ -208,7 +270,27 @@ void kmend_image_config_free(struct kmend_image_config *c)
 	if (!c)
 		return;
 	free(c->diff_ids);
+	kmend_image_run_config_free(&c->run);
 	memset(c, 0, sizeof(*c));
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void kmend_image_run_config_free(struct kmend_image_run_config *run)
+{
+	if (!run)
+		return;
+	free(run->user);
+	strv_free(run->entrypoint);
+	strv_free(run->cmd);
+	strv_free(run->env);
+	free(run->working_dir);
+	memset(run, 0, sizeof(*run));
 }
 
 const char *kmend_host_platform(void)

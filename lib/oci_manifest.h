@@ -51,13 +51,37 @@ int kmend_manifest_pick_platform(const struct kmend_manifest *index, const char 
 
 void kmend_manifest_free(struct kmend_manifest *m);
 
+/*
+ * How the image runs (the config's "config" object): what kmend fix needs to
+ * wrap the start command and to tell whether the container runs as root.
+ * Every string is owned; an argv is NULL-terminated, and NULL itself when the
+ * config does not set it (an empty array is a vector holding only NULL).
+ */
+struct kmend_image_run_config {
+	char *user;        /* "", "root", "1000", "app:app"...; NULL when not set */
+	char **entrypoint; /* Entrypoint */
+	char **cmd;        /* Cmd */
+	char **env;        /* Env, "NAME=value" each */
+	char *working_dir; /* WorkingDir; NULL when not set */
+};
+
+void kmend_image_run_config_free(struct kmend_image_run_config *run);
+
 /* What kmend reads of an image config. */
 struct kmend_image_config {
 	char platform[96];
 	size_t ndiff_ids;
 	char (*diff_ids)[KMEND_DIGEST_MAX]; /* rootfs.diff_ids, in layer order */
+	struct kmend_image_run_config run;
 };
 
+/*
+ * Parse an image config. where names it in errors: -KMEND_E_BAD_INPUT for
+ * JSON that is not an object, a diff_id that is not a digest, or a run field
+ * of the wrong type (User not a string, Cmd not an array of strings, a string
+ * holding a NUL byte), -KMEND_E_TOO_LARGE for more than KMEND_MAX_ARGS entries
+ * in one of Entrypoint, Cmd and Env.
+ */
 int kmend_image_config_parse(const char *data, size_t len, const char *where,
                              struct kmend_image_config *out, struct kmend_error *err);
 void kmend_image_config_free(struct kmend_image_config *c);

@@ -165,3 +165,42 @@ int kmend_istream_open_file(const char *path, uint64_t offset, uint64_t length,
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return kmend_istream_open_fd(fd, path, offset, length, out, err);
 }
+
+struct memory_stream {
+	struct kmend_istream base;
+	const unsigned char *p, *end;
+};
+
+static ssize_t memory_read(struct kmend_istream *s, void *buf, size_t size)
+{
+	struct memory_stream *m = (struct memory_stream *)s;
+	size_t n = (size_t)(m->end - m->p) < size ? (size_t)(m->end - m->p) : size;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	return (ssize_t)n;
+}
+
+static void memory_close(struct kmend_istream *s)
+{
+	free(s);
+}
+
+static const struct kmend_istream_ops memory_ops = {
+    .name = "memory",
+    .read = memory_read,
+    .close = memory_close,
+};
+
+int kmend_istream_open_memory(const void *data, size_t len, struct kmend_istream **out)
+{
+	struct memory_stream *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->base.ops = &memory_ops;
+	m->p = data;
+	m->end = m->p + len;
+	*out = &m->base;
+	return 0;
+}

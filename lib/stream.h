@@ -62,6 +62,9 @@ int kmend_istream_open_file(const char *path, uint64_t offset, uint64_t length,
 int kmend_istream_open_fd(int fd, const char *name, uint64_t offset, uint64_t length,
                           struct kmend_istream **out, struct kmend_error *err);
 
+/* The bytes [data, data + len), which must outlive the stream (an index in memory). */
+int kmend_istream_open_memory(const void *data, size_t len, struct kmend_istream **out);
+
 /*
  * Pass inner's bytes through, computing their SHA-256: at the end, a
  * mismatch with digest ("sha256:<64 hex>") or with size (if not UINT64_MAX)
@@ -81,9 +84,9 @@ int kmend_istream_verify_save(struct kmend_istream *inner, const char *digest, u
                               struct kmend_error *err);
 
 /*
- * Decompress inner according to its first bytes: gzip (ISA-L), zstd, or
- * plain (passed through). what names the data in errors. Takes ownership of
- * inner.
+ * Decompress inner according to its first bytes: gzip (ISA-L), zstd, xz
+ * (liblzma: Debian's Packages.xz), or plain (passed through). what names the data in errors. Takes
+ * ownership of inner.
  */
 int kmend_istream_decompress(struct kmend_istream *inner, const char *what,
                              struct kmend_istream **out, struct kmend_error *err);

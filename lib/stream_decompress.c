@@ -1,16 +1,20 @@
-/* Decompressing streams: gzip through ISA-L's igzip, zstd through libzstd, plain passed on. */
+/*
+ * Decompressing streams: gzip through ISA-L's igzip, zstd through libzstd, xz through liblzma,
+ * plain passed on.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <isa-l/igzip_lib.h>
+#include <lzma.h>
 #include <zstd.h>
 
 #include "kmend_limits.h"
 #include "stream.h"
 
-enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
+enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD, CODEC_XZ };
 
 struct decompress_stream {
 	struct kmend_istream base;
@@ -24,6 +28,7 @@ struct decompress_stream {
 	struct inflate_state *gz;
 	ZSTD_DStream *zs;
 	int zstd_frame_open;
+	lzma_stream *xz;
 };
 
 #define IN_BUFFER (256 * 1024)
@@ -131,6 +136,36 @@ static ssize_t zstd_read(struct decompress_stream *d, void *buf, size_t size)
 	}
 }
 
+static ssize_t xz_read(struct decompress_stream *d, void *buf, size_t size)
+{
+	for (;;) {
+		lzma_ret r;
+		int e;
+
+		if ((e = refill(d)) < 0)
+			return e;
+		d->xz->next_in = d->in + d->in_pos;
+		d->xz->avail_in = d->in_len - d->in_pos;
+		d->xz->next_out = buf;
+		d->xz->avail_out = size;
+		/* LZMA_CONCATENATED: LZMA_FINISH tells it the input has ended. */
+		r = lzma_code(d->xz,
+		              d->inner_eof && d->in_pos == d->in_len ? LZMA_FINISH : LZMA_RUN);
+		d->in_pos = d->in_len - d->xz->avail_in;
+		if (r != LZMA_OK && r != LZMA_STREAM_END)
+			return corrupt(d, "xz",
+			               r == LZMA_MEMLIMIT_ERROR
+			                   ? "needs more memory to decode than kmend's limit"
+			               : r == LZMA_DATA_ERROR || r == LZMA_BUF_ERROR
+			                   ? "is corrupt or truncated"
+			                   : "cannot be decoded");
+		if (d->xz->avail_out < size)
+			return produced(d, size - d->xz->avail_out);
+		if (r == LZMA_STREAM_END)
+			return 0;
+	}
+}
+
 static ssize_t plain_read(struct decompress_stream *d, void *buf, size_t size)
 {
 	ssize_t n;
@@ -154,6 +189,7 @@ static ssize_t decompress_read(struct kmend_istream *s, void *buf, size_t size)
 	switch (d->codec) {
 	case CODEC_GZIP: return gzip_read(d, buf, size);
 	case CODEC_ZSTD: return zstd_read(d, buf, size);
+	case CODEC_XZ: return xz_read(d, buf, size);
 	default: return plain_read(d, buf, size);
 	}
 }
@@ -165,6 +201,9 @@ static void decompress_close(struct kmend_istream *s)
 	kmend_istream_close(d->inner);
 	free(d->gz);
 	ZSTD_freeDStream(d->zs);
+	if (d->xz)
+		lzma_end(d->xz);
+	free(d->xz);
 	free(d->in);
 	free(d);
 }
@@ -189,8 +228,8 @@ int kmend_istream_decompress(struct kmend_istream *inner, const char *what,
 	d->base.ops = &decompress_ops;
 	d->inner = inner;
 	snprintf(d->what, sizeof(d->what), "%s", what);
-	/* Sniff the format from the first bytes; short reads are filled up to 4 bytes. */
-	while (d->in_len < 4 && !d->inner_eof) {
+	/* Sniff the format from the first bytes; short reads are filled up to 6 bytes. */
+	while (d->in_len < 6 && !d->inner_eof) {
 		ssize_t n = kmend_istream_read(inner, d->in + d->in_len, IN_BUFFER - d->in_len);
 		if (n < 0) {
 			if (err)
@@ -217,6 +256,22 @@ int kmend_istream_decompress(struct kmend_istream *inner, const char *what,
 			goto fail;
 		}
 		ZSTD_initDStream(d->zs);
+	} else if (d->in_len >= 6 && memcmp(d->in,
+	                                    "\xfd"
+	                                    "7zXZ\0",
+	                                    6) == 0) {
+		d->codec = CODEC_XZ;
+		if (!(d->xz = calloc(1, sizeof(*d->xz)))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		*d->xz = (lzma_stream)LZMA_STREAM_INIT;
+		if (lzma_stream_decoder(d->xz, KMEND_XZ_MAX_MEMORY, LZMA_CONCATENATED) != LZMA_OK) {
+			free(d->xz);
+			d->xz = NULL;
+			r = -ENOMEM;
+			goto fail;
+		}
 	}
 	*out = &d->base;
 	return 0;

@@ -1,0 +1,226 @@
+/* The download and install steps of a fix: common shell around each family's body. */
+#include "fix_script.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmend_limits.h"
+
+void kmend_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static int check_dir(const char *dir, struct kmend_error *err)
+{
+	if (!dir || dir[0] != '/' || strpbrk(dir, "'\"\\\n`$"))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, dir ? dir : "", 0,
+		                       "the download directory must be an absolute path without "
+		                       "quotes, backslashes, '$' or newlines");
+	return 0;
+}
+
+/* ["/bin/sh", "-c", script, extra...]; takes script. */
+static int make_argv(char *script, const char *const *extra, char ***argv)
+{
+	size_t n = 0, i = 0;
+	char **v;
+
+	while (extra && extra[n])
+		n++;
+	if (!(v = calloc(n + 4, sizeof(*v)))) {
+		free(script);
+		return -ENOMEM;
+	}
+	v[i++] = strdup("/bin/sh");
+	v[i++] = strdup("-c");
+	v[i++] = script;
+	for (size_t k = 0; k < n; k++)
+		v[i++] = strdup(extra[k]);
+	for (size_t k = 0; k < i; k++)
+		if (!v[k]) {
+			for (size_t j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			return -ENOMEM;
+		}
+	*argv = v;
+	return 0;
+}
+
+/* What both steps use: checking a file's SHA-256 (sha256sum: coreutils or busybox). */
+static void write_common(FILE *out)
+{
+	fputs("kmend_sum_ok() {\n"
+	      "  kmend_s=`sha256sum \"$1\" 2>/dev/null` || return 1\n"
+	      "  [ \"${kmend_s%% *}\" = \"$2\" ]\n"
+	      "}\n",
+	      out);
+}
+
+static int finish(FILE *out, char **script)
+{
+	if (fclose(out) != 0) {
+		free(*script);
+		return -ENOMEM;
+	}
+	/* Kubernetes expands $(VAR) and $$ in a container's command: the scripts use neither. */
+	if (strstr(*script, "$(") || strstr(*script, "$$")) {
+		free(*script);
+		return -KMEND_E_BAD_INPUT;
+	}
+	return 0;
+}
+
+int kmend_fix_script_download(const struct kmend_fix_plan *plan, const char *dir, char ***argv,
+                              struct kmend_error *err)
+{
+	char *script = NULL;
+	size_t len = 0;
+	FILE *out;
+	int r;
+
+	if ((r = check_dir(dir, err)) < 0)
+		return r;
+	if (!plan->family)
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, "fix plan", 0,
+		                       "the image cannot be fixed: there is nothing to download");
+	if (!(out = open_memstream(&script, &len)))
+		return -ENOMEM;
+	fprintf(out,
+	        "# kmend fix: download %zu package file(s) for the install step\nset -e\ncd '%s'\n",
+	        plan->npackages, dir);
+	write_common(out);
+	fputs("kmend_fetch() {\n"
+	      "  if [ -f \"$2\" ] && kmend_sum_ok \"$2\" \"$3\"; then\n"
+	      "    echo \"kmend: $2 is here already\" >&2\n"
+	      "    return 0\n"
+	      "  fi\n"
+	      "  rm -f \"$2\" \"$2.part\"\n"
+	      "  echo \"kmend: downloading $1\" >&2\n"
+	      "  if ! kmend_get \"$1\" \"$2.part\" \"$3\"; then\n"
+	      "    rm -f \"$2.part\"\n"
+	      "    echo \"kmend: cannot download $1\" >&2\n"
+	      "    exit 1\n"
+	      "  fi\n"
+	      "  if ! kmend_sum_ok \"$2.part\" \"$3\"; then\n"
+	      "    rm -f \"$2.part\"\n"
+	      "    echo \"kmend: $1 does not have the SHA-256 kmend recorded ($3)\" >&2\n"
+	      "    exit 1\n"
+	      "  fi\n"
+	      "  mv \"$2.part\" \"$2\"\n"
+	      "}\n",
+	      out);
+	if ((r = plan->family->write_download(out, plan, dir)) < 0) {
+		fclose(out);
+		free(script);
+		return r;
+	}
+	fprintf(out, "echo \"kmend: %zu package file(s) ready in %s\" >&2\n", plan->npackages, dir);
+	if ((r = finish(out, &script)) < 0)
+		return kmend_error_set(
+		    err, r, "fix plan", 0,
+		    "the download step would hold '$(' or '$$', which Kubernetes "
+		    "expands");
+	return make_argv(script, NULL, argv);
+}
+
+int kmend_fix_script_install(const struct kmend_fix_plan *plan, const char *dir,
+                             const char *const *orig, char ***argv, struct kmend_error *err)
+{
+	char *script = NULL;
+	size_t len = 0;
+	FILE *out;
+	int r;
+
+	if ((r = check_dir(dir, err)) < 0)
+		return r;
+	if (!plan->family)
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, "fix plan", 0,
+		                       "the image cannot be fixed: there is nothing to install");
+	if (!(out = open_memstream(&script, &len)))
+		return -ENOMEM;
+	fprintf(out, "# kmend fix: install %zu package(s) from %s%s\nset -e\n(\ncd '%s'\n",
+	        plan->npackages, dir, orig ? ", then run the original command" : "", dir);
+	write_common(out);
+	/* The SHA-256 of each file, checked again before installing. */
+	fputs("kmend_sha() {\n  case \"$1\" in\n", out);
+	for (size_t i = 0; i < plan->npackages; i++)
+		fprintf(out, "  %s) echo %s ;;\n", plan->packages[i].file,
+		        plan->packages[i].sha256);
+	fputs("  *) echo none ;;\n  esac\n}\n"
+	      "kmend_check() {\n"
+	      "  for kmend_f in \"$@\"; do\n"
+	      "    kmend_want=`kmend_sha \"$kmend_f\"`\n"
+	      "    if ! kmend_sum_ok \"$kmend_f\" \"$kmend_want\"; then\n"
+	      "      echo \"kmend: $kmend_f is missing or does not have the SHA-256 kmend recorded "
+	      "($kmend_want)\" >&2\n"
+	      "      exit 1\n"
+	      "    fi\n"
+	      "  done\n"
+	      "}\n",
+	      out);
+	if ((r = plan->family->write_install(out, plan, dir)) < 0) {
+		fclose(out);
+		free(script);
+		return r;
+	}
+	fputs(")\n", out);
+	if (orig)
+		fputs("exec \"$0\" \"$@\"\n", out);
+	if ((r = finish(out, &script)) < 0)
+		return kmend_error_set(err, r, "fix plan", 0,
+		                       "the install step would hold '$(' or '$$', which Kubernetes "
+		                       "expands");
+	return make_argv(script, orig, argv);
+}
+
+static int append(char ***v, size_t *n, char *const *from)
+{
+	for (size_t i = 0; from && from[i]; i++) {
+		char **bigger;
+		if (*n >= KMEND_MAX_ARGS)
+			return -KMEND_E_TOO_LARGE;
+		if (!(bigger = realloc(*v, (*n + 2) * sizeof(**v))))
+			return -ENOMEM;
+		*v = bigger;
+		if (!(bigger[*n] = strdup(from[i])))
+			return -ENOMEM;
+		bigger[++*n] = NULL;
+	}
+	return 0;
+}
+
+int kmend_fix_original_command(const char *const *command, bool has_args,
+                               const struct kmend_image_run_config *run, char ***out,
+                               struct kmend_error *err)
+{
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0;
+	int r = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (command)
+		r = append(&v, &n, (char *const *)command);
+	else if (run) {
+		r = append(&v, &n, run->entrypoint);
+		if (r == 0 && !has_args)
+			r = append(&v, &n, run->cmd);
+	}
+	if (r == 0 && n == 0 && !has_args)
+		r = kmend_error_set(err, -KMEND_E_NOT_FOUND, "container", 0,
+		                    "the container has no command and no args, and its image no "
+		                    "Entrypoint and no Cmd: there is nothing to hand over to after "
+		                    "the install");
+	if (r < 0) {
+		kmend_argv_free(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
