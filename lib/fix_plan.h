@@ -78,6 +78,15 @@ struct kmend_fix_request {
 int kmend_fix_plan_build(struct kmend_repo_session *s, const struct kmend_fix_request *req,
                          struct kmend_fix_plan *out, struct kmend_error *err);
 
+/*
+ * The resolution alone (kmend_fix_plan_build's last step), against indexes
+ * already verified and pooled; pool may be NULL when no finding has a fix.
+ * Adds to out's packages and refusals. 0, -ENOMEM, -KMEND_E_TOO_LARGE.
+ */
+int kmend_fix_plan_resolve(const struct kmend_fix_request *req, const struct kmend_pkgmgr *family,
+                           const char *arch, const struct kmend_repo_pool *pool,
+                           struct kmend_fix_plan *out);
+
 void kmend_fix_plan_free(struct kmend_fix_plan *plan);
 
 /* The planned package called name, or NULL. */
@@ -99,6 +108,11 @@ bool kmend_fix_plan_fixes(const struct kmend_fix_plan *plan, const struct kmend_
  */
 bool kmend_fix_runs_as_root(const char *image_user, const struct kmend_fix_files *files,
                             long run_as_user, bool run_as_non_root, char *reason, size_t size);
+
+/* The better repair for what cannot be fixed at start. */
+#define KMEND_FIX_REPAIR_REBUILD                                                                   \
+	"kmend harden: rebuild the image with the fixed packages, or move it to a newer base "     \
+	"image"
 
 /* Add a refusal (strings copied; source and repair may be NULL). 0 or -ENOMEM. */
 int kmend_fix_plan_refuse(struct kmend_fix_plan *plan, const char *code, const char *source,

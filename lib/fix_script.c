@@ -7,12 +7,11 @@
 #include <string.h>
 
 #include "kmend_limits.h"
+#include "strv.h"
 
 void kmend_argv_free(char **argv)
 {
-	for (size_t i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
+	kmend_strv_free(argv);
 }
 
 static int check_dir(const char *dir, struct kmend_error *err)
@@ -179,40 +178,26 @@ int kmend_fix_script_install(const struct kmend_fix_plan *plan, const char *dir,
 	return make_argv(script, orig, argv);
 }
 
-static int append(char ***v, size_t *n, char *const *from)
-{
-	for (size_t i = 0; from && from[i]; i++) {
-		char **bigger;
-		if (*n >= KMEND_MAX_ARGS)
-			return -KMEND_E_TOO_LARGE;
-		if (!(bigger = realloc(*v, (*n + 2) * sizeof(**v))))
-			return -ENOMEM;
-		*v = bigger;
-		if (!(bigger[*n] = strdup(from[i])))
-			return -ENOMEM;
-		bigger[++*n] = NULL;
-	}
-	return 0;
-}
-
 int kmend_fix_original_command(const char *const *command, bool has_args,
                                const struct kmend_image_run_config *run, char ***out,
                                struct kmend_error *err)
 {
 	char **v = calloc(1, sizeof(*v));
-	size_t n = 0;
 	int r = 0;
 
 	if (!v)
 		return -ENOMEM;
 	if (command)
-		r = append(&v, &n, (char *const *)command);
+		r = kmend_strv_extend(&v, (char *const *)command);
 	else if (run) {
-		r = append(&v, &n, run->entrypoint);
+		r = kmend_strv_extend(&v, run->entrypoint);
 		if (r == 0 && !has_args)
-			r = append(&v, &n, run->cmd);
+			r = kmend_strv_extend(&v, run->cmd);
 	}
-	if (r == 0 && n == 0 && !has_args)
+	if (r == 0 && kmend_strv_len(v) > KMEND_MAX_ARGS)
+		r = kmend_error_set(err, -KMEND_E_TOO_LARGE, "container", 0,
+		                    "the command has more than %d arguments", KMEND_MAX_ARGS);
+	if (r == 0 && !v[0] && !has_args)
 		r = kmend_error_set(err, -KMEND_E_NOT_FOUND, "container", 0,
 		                    "the container has no command and no args, and its image no "
 		                    "Entrypoint and no Cmd: there is nothing to hand over to after "

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "kmend_limits.h"
+#include "strv.h"
 
 static int bad(struct kmend_error *err, const char *where, const char *what)
 {
@@ -274,21 +275,14 @@ void kmend_image_config_free(struct kmend_image_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 void kmend_image_run_config_free(struct kmend_image_run_config *run)
 {
 	if (!run)
 		return;
 	free(run->user);
-	strv_free(run->entrypoint);
-	strv_free(run->cmd);
-	strv_free(run->env);
+	kmend_strv_free(run->entrypoint);
+	kmend_strv_free(run->cmd);
+	kmend_strv_free(run->env);
 	free(run->working_dir);
 	memset(run, 0, sizeof(*run));
 }

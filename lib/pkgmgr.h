@@ -74,6 +74,16 @@ struct kmend_pkgmgr {
 	            const struct kmend_repo_index **indexes, size_t *n, size_t max,
 	            struct kmend_warnings *warnings, struct kmend_error *err);
 
+	/*
+	 * Parse an index already verified (Debian's Packages, apk's APKINDEX, rpm's
+	 * primary.xml): text becomes the index's (freed with it, also on error);
+	 * url is the repository's base URL the entries' file names are relative
+	 * to; what names the index in warnings. Entries kmend cannot use are
+	 * counted in a warning. Errors: -KMEND_E_BAD_INPUT, -KMEND_E_TOO_LARGE.
+	 */
+	int (*parse_index)(char *text, size_t len, const char *url, const char *what,
+	                   struct kmend_repo_index *out, struct kmend_error *err);
+
 	/* Relation fields (depends, pre_depends, breaks) and provides, in the family's syntax. */
 	int (*parse_relation)(const char *text, struct kmend_relation *out,
 	                      struct kmend_error *err);

@@ -14,31 +14,7 @@
 #include "http.h"
 #include "kmend_limits.h"
 #include "stream.h"
-
-static char **strv_dup(char *const *v, int *failed)
-{
-	size_t n = 0;
-	char **copy;
-
-	if (!v)
-		return NULL;
-	while (v[n])
-		n++;
-	if (!(copy = calloc(n + 1, sizeof(*copy)))) {
-		*failed = 1;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		copy[i] = kmend_strdup_or_null(v[i], failed);
-	return copy;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
+#include "strv.h"
 
 int kmend_repo_add_key(struct kmend_repo *repo, const char *name, const char *data, size_t len)
 {
@@ -70,14 +46,14 @@ void kmend_repo_clear(struct kmend_repo *repo)
 	free(repo->origin);
 	free(repo->url);
 	free(repo->suite);
-	strv_free(repo->components);
+	kmend_strv_free(repo->components);
 	free(repo->arch);
 	for (size_t i = 0; i < repo->nkeys; i++) {
 		free(repo->keys[i].name);
 		free(repo->keys[i].data);
 	}
 	free(repo->keys);
-	strv_free(repo->package_keys);
+	kmend_strv_free(repo->package_keys);
 	memset(repo, 0, sizeof(*repo));
 }
 
@@ -93,9 +69,9 @@ int kmend_repo_list_add(struct kmend_repo_list *list, const struct kmend_repo *r
 	copy.origin = kmend_strdup_or_null(repo->origin, &failed);
 	copy.url = kmend_strdup_or_null(repo->url, &failed);
 	copy.suite = kmend_strdup_or_null(repo->suite, &failed);
-	copy.components = strv_dup(repo->components, &failed);
+	copy.components = kmend_strv_dup(repo->components, &failed);
 	copy.arch = kmend_strdup_or_null(repo->arch, &failed);
-	copy.package_keys = strv_dup(repo->package_keys, &failed);
+	copy.package_keys = kmend_strv_dup(repo->package_keys, &failed);
 	copy.keys = NULL;
 	copy.nkeys = 0;
 	for (size_t i = 0; i < repo->nkeys && !failed; i++)
