@@ -163,11 +163,15 @@ static char *unfold(const char *v, size_t len)
 
 	if (!out)
 		return NULL;
+	/* "Signed-By:" alone on its line: the value starts on the next. */
+	while (p < end && (*p == '\n' || *p == '\r'))
+		p++;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
 			eol = end;
-		if (p != v && (*p == ' ' || *p == '\t'))
+		/* The first line comes trimmed; continuation lines lose one blank. */
+		if (*p == ' ' || *p == '\t')
 			p++;
 		if (eol - p == 1 && *p == '.')
 			p = eol;
