@@ -102,7 +102,7 @@ int kmend_fix_script_download(const struct kmend_fix_plan *plan, const char *dir
 	      "  rm -f \"$2\" \"$2.part\"\n"
 	      "  echo \"kmend: downloading $1\" >&2\n"
 	      "  if ! kmend_get \"$1\" \"$2.part\" \"$3\"; then\n"
-	      "    rm -f \"$2.part\"\n"
+	      "    rm -f \"$2\".part*\n"
 	      "    echo \"kmend: cannot download $1\" >&2\n"
 	      "    exit 1\n"
 	      "  fi\n"

@@ -228,7 +228,7 @@ static int validsig_hash(const char *status)
 static int judge(const struct kmend_spawn_result *res, const struct kmend_repo_key *keys,
                  size_t nkeys, const char *what, struct kmend_error *err)
 {
-	const char *s = res->errout;
+	const char *s = res->errout, *last;
 	int hash = validsig_hash(s);
 	char tried[256] = "";
 	size_t n = 0;
@@ -245,16 +245,17 @@ static int judge(const struct kmend_spawn_result *res, const struct kmend_repo_k
 			                       hash == 1 ? "MD5" : "SHA-1");
 		return 0;
 	}
+	last = kmend_last_lines(s, res->err_len, 1);
 	kmend_error_set(err, -KMEND_E_DIGEST, what, 0,
-	                "the signature does not verify%s%s%s%s (gpgv: %s)",
+	                "the signature does not verify%s%s%s%s (gpgv: %.*s)",
 	                count_status(s, "BADSIG")      ? ": it is BAD (the file was changed)"
 	                : count_status(s, "NO_PUBKEY") ? ": made by a key the image does not trust"
 	                                               : "",
 	                count_status(s, "EXPKEYSIG") ? ": the key has expired" : "",
 	                count_status(s, "REVKEYSIG") ? ": the key was revoked" : "",
 	                count_status(s, "NODATA") ? ": there is no signature" : "",
-	                kmend_last_lines(s, res->err_len, 1));
-	kmend_error_hint(err, "keys tried: %s; pass the repository's key with --mirror-key",
+	                (int)strcspn(last, "\n"), last);
+	kmend_error_hint(err, "give the repository's key with --mirror-key (keys tried: %s)",
 	                 nkeys ? tried : "none");
 	return -KMEND_E_DIGEST;
 }
