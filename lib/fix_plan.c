@@ -223,6 +223,8 @@ int kmend_fix_plan_build(struct kmend_repo_session *s, const struct kmend_fix_re
 	} else if (r == 0 && (r = load_repos(s, family, &repos, out, &pool, err)) == 0 &&
 	           (r = gather_package_keys(&repos, out)) == 0) {
 		r = kmend_fix_plan_resolve(req, family, arch, pool, out);
+		if (r == 0 && family->pin_files)
+			r = family->pin_files(s, out, err);
 	}
 	kmend_repo_list_free(&repos);
 	return r;
@@ -264,6 +266,7 @@ void kmend_fix_plan_free(struct kmend_fix_plan *plan)
 		free(p->filename);
 		free(p->url);
 		free(p->file);
+		free(p->checksum);
 		free(p->reason);
 	}
 	free(plan->packages);

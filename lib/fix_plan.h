@@ -30,7 +30,8 @@ struct kmend_fix_package {
 	    *filename; /* its path in the repository ("pool/main/p/perl/perl-base_..._amd64.deb") */
 	char *url;     /* where the download step fetches it */
 	char *file;    /* its file name in the download directory: safe for a shell word */
-	char sha256[65]; /* hex, from the verified index */
+	char sha256[65]; /* hex, from the verified index (apk: from the file, checked against it) */
+	char *checksum;  /* apk: the index's checksum of the package's control part; else NULL */
 	uint64_t size;
 	char *reason; /* why: "fixes perl (CVE-2024-56406)", "needed by apt (libapt-pkg6.0
 	                 (>= 2.6.2))" */

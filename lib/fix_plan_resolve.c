@@ -732,6 +732,7 @@ static int emit(struct resolver *rs)
 		memcpy(f->sha256, p->cand->sha256, sizeof(f->sha256));
 		f->size = p->cand->size;
 		f->reason = kmend_strdup_or_null(p->reason, &failed);
+		f->checksum = kmend_strdup_or_null(p->cand->checksum, &failed);
 		if (failed || !f->url || !f->file)
 			return -ENOMEM;
 	}

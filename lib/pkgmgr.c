@@ -5,7 +5,7 @@
 
 const struct kmend_pkgmgr *const kmend_pkgmgrs[] = {
     &kmend_pkgmgr_apt,
-    /*APK*/
+    &kmend_pkgmgr_apk,
     /*DNF*/
     NULL,
 };

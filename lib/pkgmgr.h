@@ -93,6 +93,14 @@ struct kmend_pkgmgr {
 	                      void *ctx);
 
 	/*
+	 * May be NULL. After resolution: pin what the index does not pin by SHA-256
+	 * (apk: fetch each planned package, check it against the signed index,
+	 * record its SHA-256). Errors name the package's URL.
+	 */
+	int (*pin_files)(struct kmend_repo_session *s, struct kmend_fix_plan *plan,
+	                 struct kmend_error *err);
+
+	/*
 	 * Write the body of the download step (POSIX sh, run under set -e in an
 	 * initContainer of the image): fetch every planned file into dir and fail
 	 * when one is missing or its SHA-256 differs. And the install step: install

@@ -311,10 +311,11 @@ int kmend_apt_parse_packages(char *text, size_t len, const char *url, const char
 		sha = size = source = NULL;
 	}
 	if (skipped)
-		kmend_warn(&index->warnings, "index-entries-skipped",
-		           "%s: %zu entries without a name, version, architecture, file name, size "
-		           "or SHA-256 were left out",
-		           what, skipped);
+		kmend_warn(
+		    &index->warnings, "index-entries-skipped",
+		    "%s: %zu entries kmend cannot use (no name, version, architecture, "
+		    "file name, size or SHA-256, or a version that does not parse) were left out",
+		    what, skipped);
 	return 0;
 }
 
