@@ -139,6 +139,32 @@ static bool builtin_capability(const struct kmend_rel_alt *alt)
 	return alt->rich || (alt->name.len > 7 && !strncmp(alt->name.ptr, "rpmlib(", 7));
 }
 
+/*
+ * rpm and apk name capabilities (sonames, files, cmd: names) that installed
+ * packages provide; kmend does not read those from the image's database. One
+ * that nothing in the repositories provides either is taken as the image's own,
+ * and said: the install step's rpm or apk checks it for real.
+ */
+static bool unknown_capability(const struct resolver *rs, const struct kmend_rel_alt *alt)
+{
+	const struct kmend_repo_pkg *const *e;
+	const struct kmend_repo_provide *prov;
+	_cleanup_free_ char *name = NULL;
+
+	if (rs->family->type == KMEND_PKG_DEB ||
+	    installed_named(rs, alt->name.ptr, alt->name.len) ||
+	    !(name = strndup(alt->name.ptr, alt->name.len)) ||
+	    kmend_repo_pool_find(rs->pool, name, &e) ||
+	    kmend_repo_pool_providers(rs->pool, name, &prov))
+		return false;
+	kmend_warn(
+	    &rs->out->warnings, "capability-not-checked",
+	    "%s: no package in the repositories provides it; kmend takes it as provided by the "
+	    "image (the install step's %s checks it)",
+	    name, rs->family->type == KMEND_PKG_RPM ? "rpm" : "apk");
+	return true;
+}
+
 static bool alt_satisfied(const struct resolver *rs, const struct kmend_rel_alt *alt)
 {
 	const struct kmend_repo_provide *prov;
@@ -148,6 +174,8 @@ static bool alt_satisfied(const struct resolver *rs, const struct kmend_rel_alt 
 	bool unknown_provider = false;
 
 	if (builtin_capability(alt))
+		return true;
+	if (unknown_capability(rs, alt))
 		return true;
 	if ((v = state_version(rs, alt->name.ptr, alt->name.len, &arch)) &&
 	    arch_qualifier_ok(rs, alt, arch) &&

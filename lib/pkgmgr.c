@@ -6,7 +6,7 @@
 const struct kmend_pkgmgr *const kmend_pkgmgrs[] = {
     &kmend_pkgmgr_apt,
     &kmend_pkgmgr_apk,
-    /*DNF*/
+    &kmend_pkgmgr_dnf,
     NULL,
 };
 

@@ -17,6 +17,7 @@
 #include "fix_script.h"
 #include "pkgmgr.h"
 #include "repo_apk.h"
+#include "repo_rpmmd.h"
 #include "strv.h"
 
 /* test/fixtures, from the pkgdb fixtures directory test/run passes. */
@@ -152,6 +153,18 @@ struct sources {
 	struct kmend_repo_options opts;
 	struct kmend_error err;
 };
+
+static int read_sources_with(struct sources *s, const struct kmend_pkgmgr *family)
+{
+	struct kmend_pkgmgr_context ctx = {.files = &s->files,
+	                                   .os = &s->os,
+	                                   .arch = family == &kmend_pkgmgr_apt ? "amd64" : "x86_64",
+	                                   .opts = &s->opts,
+	                                   .warnings = &s->warnings};
+
+	kmend_repo_list_free(&s->repos);
+	return family->read_repos(&ctx, &s->repos, &s->err);
+}
 
 static int read_sources(struct sources *s)
 {
@@ -775,6 +788,143 @@ static void test_apk_resolve(void **state)
 	free(key);
 }
 
+#define EL9_DIR "repo/el9-bzip2/"
+
+/* .repo files: variables, defaults from dnf.conf, disabled and mirrorlist-only repositories. */
+static void test_dnf_repos(void **state)
+{
+	struct sources s = {.os = {.id = "rocky", .version_id = "9.3"}};
+	struct kmend_pkgmgr_context ctx = {.files = &s.files,
+	                                   .os = &s.os,
+	                                   .arch = "x86_64",
+	                                   .opts = &s.opts,
+	                                   .warnings = &s.warnings};
+	const char *mirrors[] = {"http://127.0.0.1:1/el9/", NULL};
+
+	(void)state;
+	add_file(&s, "etc/dnf/dnf.conf", "[main]\ngpgcheck=1\ninstallonly_limit=3\n");
+	add_file(&s, "etc/dnf/vars/contentdir", "pub/rocky\n");
+	add_file(&s, "etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9", "KEY");
+	add_file(&s, "etc/yum.repos.d/rocky.repo",
+	         "# comment\n"
+	         "[baseos]\n"
+	         "name=Rocky Linux $releasever - BaseOS\n"
+	         "mirrorlist=https://mirrors.rockylinux.org/mirrorlist?arch=$basearch\n"
+	         "#baseurl=http://dl.rockylinux.org/$contentdir/$releasever/BaseOS/$basearch/os/\n"
+	         "baseurl=http://dl.rockylinux.org/$contentdir/$releasever/BaseOS/$basearch/os/\n"
+	         "enabled=1\n"
+	         "gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9\n"
+	         "\n"
+	         "[appstream]\n"
+	         "metalink=https://mirrors.rockylinux.org/metalink?repo=AppStream-$releasever\n"
+	         "\n"
+	         "[devel]\n"
+	         "baseurl=http://dl.rockylinux.org/${contentdir}/${releasever}/devel/x86_64/os/\n"
+	         "  http://second.example/devel/\n"
+	         "enabled=0\n"
+	         "[odd]\n"
+	         "baseurl=http://x/$unknownvar/\n"
+	         "repo_gpgcheck=1\n");
+	assert_int_equal(kmend_pkgmgr_dnf.read_repos(&ctx, &s.repos, &s.err), 0);
+	assert_int_equal(s.repos.count, 1);
+	assert_string_equal(s.repos.items[0].url,
+	                    "http://dl.rockylinux.org/pub/rocky/9/BaseOS/x86_64/os");
+	assert_string_equal(s.repos.items[0].origin, "etc/yum.repos.d/rocky.repo:2");
+	/* gpgcheck from dnf.conf: packages checked with the image's key; metadata not signed. */
+	assert_true(s.repos.items[0].package_gpgcheck);
+	assert_string_equal(s.repos.items[0].package_keys[0],
+	                    "etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9");
+	assert_int_equal(s.repos.items[0].trust, KMEND_REPO_TRUSTED);
+	assert_int_equal(s.repos.items[0].nkeys, 1);
+	/* Skipped ones are said: metalink only, and an unknown variable (then its repository). */
+	assert_int_equal(s.warnings.count, 3);
+	assert_non_null(
+	    strstr(s.warnings.items[0].message, "mirrorlist and metalink are not read"));
+	assert_non_null(strstr(s.warnings.items[1].message, "$unknownvar"));
+
+	s.opts.mirrors = mirrors;
+	assert_int_equal(read_sources_with(&s, &kmend_pkgmgr_dnf), 0);
+	assert_int_equal(s.repos.count, 1);
+	assert_string_equal(s.repos.items[0].url, "http://127.0.0.1:1/el9");
+	assert_int_equal(s.repos.items[0].trust, KMEND_REPO_VERIFY);
+	assert_true(s.repos.items[0].package_gpgcheck);
+	sources_free(&s);
+}
+
+/* A real createrepo_c repository: repomd.xml, primary.xml; the resolver on it. */
+static void test_dnf_primary(void **state)
+{
+	size_t len, plen;
+	char *md = slurp(EL9_DIR "repodata/repomd.xml", &len), *gz, *text;
+	struct kmend_rpmmd_primary primary;
+	struct kmend_error err;
+	struct world w = {0};
+	const struct kmend_repo_index *idx[] = {&w.index};
+	struct kmend_fix_request req = {.inv = &w.inv, .findings = &w.findings};
+	char path[1200];
+
+	(void)state;
+	assert_int_equal(kmend_rpmmd_parse_repomd(md, len, "repomd.xml", &primary, &err), 0);
+	assert_string_equal(
+	    primary.href,
+	    "repodata/"
+	    "7301ce108e66fd45eb51b0fb717c9899698f1fa9e3ae22ecd20d10706f0d61dc-primary.xml.gz");
+	assert_string_equal(primary.sha256,
+	                    "7301ce108e66fd45eb51b0fb717c9899698f1fa9e3ae22ecd20d10706f0d61dc");
+	assert_int_equal(primary.size, 2029);
+	assert_int_equal(kmend_rpmmd_parse_repomd("<!DOCTYPE x [<!ENTITY a 'b'>]><repomd/>", 39,
+	                                          "x", &primary, &err),
+	                 -KMEND_E_BAD_INPUT);
+	assert_non_null(strstr(err.message, "DOCTYPE"));
+	assert_int_equal(
+	    kmend_rpmmd_parse_repomd("<repomd><data type=\"primary\">", 30, "x", &primary, &err),
+	    -KMEND_E_BAD_INPUT);
+	free(md);
+
+	snprintf(path, sizeof(path), EL9_DIR "%s", primary.href);
+	snprintf(path, sizeof(path),
+	         EL9_DIR
+	         "repodata/"
+	         "7301ce108e66fd45eb51b0fb717c9899698f1fa9e3ae22ecd20d10706f0d61dc-primary.xml.gz");
+	gz = slurp(path, &len);
+	assert_int_equal(kmend_repo_decompress(gz, len, "primary", 1 << 20, &text, &plen, &err), 0);
+	free(gz);
+	assert_int_equal(
+	    kmend_rpmmd_parse_primary(text, plen, "http://r/el9", "primary", &w.index, &err), 0);
+	assert_int_equal(w.index.count, 7);
+	assert_int_equal(kmend_repo_pool_build(&w.pool, idx, 1, kmend_pkgmgr_dnf.parse_provides),
+	                 0);
+
+	world_type = KMEND_PKG_RPM;
+	installed(&w, "bzip2", "1.0.8-8.el9", "bzip2", "x86_64");
+	installed(&w, "bzip2-libs", "1.0.8-8.el9", "bzip2", "x86_64");
+	installed(&w, "glibc", "2.34-60.el9", "glibc", "x86_64");
+	world_type = KMEND_PKG_DEB;
+	finding(&w, "bzip2-libs", "bzip2", "1.0.8-10.el9");
+	w.plan.family = &kmend_pkgmgr_dnf;
+	assert_int_equal(
+	    kmend_fix_plan_resolve(&req, &kmend_pkgmgr_dnf, "x86_64", &w.pool, &w.plan), 0);
+	assert_int_equal(w.plan.nrefused, 0);
+	assert_int_equal(w.plan.npackages, 2);
+	expect_planned(&w, "bzip2", "1.0.8-18.el9");
+	expect_planned(&w, "bzip2-libs", "1.0.8-18.el9");
+	assert_string_equal(kmend_fix_plan_find(&w.plan, "bzip2-libs")->url,
+	                    "http://r/el9/bzip2-libs-1.0.8-18.el9.x86_64.rpm");
+	assert_string_equal(kmend_fix_plan_find(&w.plan, "bzip2")->sha256,
+	                    "dcd581a2f21cce0674468ad8e5d10565d771a1982d32234e99038365cb238900");
+	/* glibc's sonames are nowhere in this repository: taken as the image's, and said. */
+	{
+		bool said = false;
+		for (size_t i = 0; i < w.plan.warnings.count; i++)
+			said |=
+			    strstr(w.plan.warnings.items[i].message,
+			           "libc.so.6(GLIBC_2.34)(64bit): no package in the repositories "
+			           "provides it") != NULL;
+		assert_true(said);
+	}
+	world_free(&w);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +941,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_scripts),
 	    cmocka_unit_test(test_apk_index),
 	    cmocka_unit_test(test_apk_resolve),
+	    cmocka_unit_test(test_dnf_repos),
+	    cmocka_unit_test(test_dnf_primary),
 	};
 
 	/* argv[2] is test/fixtures/pkgdb (see test/run). */
