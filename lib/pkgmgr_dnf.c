@@ -287,8 +287,10 @@ static int parse_ini(struct dnf_read *rd, const struct kmend_fix_file *file, boo
 			/* A continuation line adds to the last value (baseurl, gpgkey lists). */
 			_cleanup_free_ char *more = trimmed(p, eol);
 			char *joined;
-			if (!more || asprintf(&joined, "%s\n%s", *last, more) < 0)
-				return -ENOMEM;
+			if (!more || asprintf(&joined, "%s\n%s", *last, more) < 0) {
+				r = -ENOMEM;
+				break;
+			}
 			free(*last);
 			*last = joined;
 		} else if (*p == '[') {
@@ -297,16 +299,18 @@ static int parse_ini(struct dnf_read *rd, const struct kmend_fix_file *file, boo
 				break;
 			last = NULL;
 			if (!close) {
-				kmend_error_set(rd->err, -KMEND_E_BAD_INPUT, file->path, 0,
-				                "a section header without ']'");
+				r = kmend_error_set(rd->err, -KMEND_E_BAD_INPUT, file->path, 0,
+				                    "a section header without ']'");
 				kmend_error_at_line(rd->err, line);
-				return -KMEND_E_BAD_INPUT;
+				break;
 			}
 			snprintf(sec.id, sizeof(sec.id), "%.*s", (int)(close - p - 1), p + 1);
 			snprintf(sec.origin, sizeof(sec.origin), "%s:%ld", file->path, line);
 		} else if ((eq = memchr(p, '=', (size_t)(eol - p)))) {
-			if (!(key = trimmed(p, eq)) || !(value = trimmed(eq + 1, eol)))
-				return -ENOMEM;
+			if (!(key = trimmed(p, eq)) || !(value = trimmed(eq + 1, eol))) {
+				r = -ENOMEM;
+				break;
+			}
 			last = NULL;
 			if (main_only || !strcmp(sec.id, "main")) {
 				if (!strcmp(key, "gpgcheck"))
@@ -335,10 +339,10 @@ static int parse_ini(struct dnf_read *rd, const struct kmend_fix_file *file, boo
 				sec.repo_gpgcheck = bool_value(value);
 			}
 		} else {
-			kmend_error_set(rd->err, -KMEND_E_BAD_INPUT, file->path, 0,
-			                "a line that is neither [section] nor key=value");
+			r = kmend_error_set(rd->err, -KMEND_E_BAD_INPUT, file->path, 0,
+			                    "a line that is neither [section] nor key=value");
 			kmend_error_at_line(rd->err, line);
-			return -KMEND_E_BAD_INPUT;
+			break;
 		}
 		p = eol < end ? eol + 1 : end;
 	}

@@ -206,8 +206,8 @@ int kmend_relation_parse_apk(const char *text, struct kmend_relation *out, struc
 				return bad(err, text, p, "expected one of < <= = >= > ~");
 			for (start = p = v; *p && !is_space(*p); p++)
 				;
-			if (p == start || !((*start >= '0' && *start <= '9') ||
-			                    (*start >= 'a' && *start <= 'z')))
+			if (p == start ||
+			    !((*start >= '0' && *start <= '9') || (*start >= 'a' && *start <= 'z')))
 				return bad(err, text, start, "expected a version");
 			alt.version = (struct kmend_span){start, (size_t)(p - start)};
 		}

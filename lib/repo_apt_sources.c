@@ -45,8 +45,10 @@ static int source_option(struct apt_source *s, const char *key, size_t klen, con
 	if (KEY_IS("arch") || KEY_IS("Architectures"))
 		return kmend_strv_split(&s->arches, val, vlen, ", \t\n");
 	if (KEY_IS("signed-by") || KEY_IS("Signed-By")) {
-		if (memmem(val, vlen, "-----BEGIN PGP", 14))
+		if (memmem(val, vlen, "-----BEGIN PGP", 14)) {
+			free(s->inline_key);
 			return (s->inline_key = strndup(val, vlen)) ? 0 : -ENOMEM;
+		}
 		return kmend_strv_split(&s->signed_by, val, vlen, ", \t\n");
 	}
 	if (KEY_IS("trusted") || KEY_IS("Trusted"))
@@ -100,6 +102,7 @@ static int parse_one_line(const struct kmend_fix_file *file, source_fn fn, void 
 				char *eq = strchr(kv[i], '=');
 				if (!eq) {
 					kmend_strv_free(kv);
+					source_clear(&s);
 					return bad_line(err, file->path, line,
 					                "an option without '=' in [ ]");
 				}

@@ -951,5 +951,6 @@ int main(int argc, char **argv)
 		if (strrchr(fixtures, '/'))
 			*strrchr(fixtures, '/') = '\0';
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("fix_plan", tests, NULL, NULL);
 }
