@@ -373,9 +373,10 @@ static int load_component(struct kmend_repo_session *s, const struct kmend_repo 
 			if ((r = kmend_repo_fetch(s, url, hash, size, rurl, KMEND_REPO_FETCH_MAX,
 			                          &body, &blen, &status, err)) < 0)
 				return r;
+			/* Not "not found": that would pass for a suite the mirror lacks. */
 			if (status != 200)
 				return kmend_error_set(
-				    err, -KMEND_E_NOT_FOUND, url, 0,
+				    err, -KMEND_E_NETWORK, url, 0,
 				    "the Release lists it, but the server answered HTTP "
 				    "%ld",
 				    status);

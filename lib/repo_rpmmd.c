@@ -524,7 +524,7 @@ static int load_primary(struct kmend_repo_session *s, const struct kmend_repo *r
 	                          &body, &blen, &status, err)) < 0)
 		return r;
 	if (status != 200)
-		return kmend_error_set(err, -KMEND_E_NOT_FOUND, purl, 0,
+		return kmend_error_set(err, -KMEND_E_NETWORK, purl, 0,
 		                       "repomd.xml names it, but the server answered HTTP %ld",
 		                       status);
 	if ((r = kmend_repo_decompress(body, blen, purl, KMEND_REPO_INDEX_MAX, &text, &tlen, err)) <

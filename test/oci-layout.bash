@@ -18,6 +18,7 @@ descriptor() {
 # oci_layout DIR TAG LAYER...: an image of the given layer files (gzip, zstd or plain tar),
 # its config listing their diff_ids, tagged TAG in DIR/index.json. A file LAYER.diffid beside a
 # layer gives its diff_id ("sha256:<hex>"), so that a huge tar is not decompressed to hash it.
+# OCI_RUN_CONFIG (JSON, may be unset) becomes the config's "config" object (User, Cmd...).
 oci_layout() {
   local dir=$1 tag=$2 layers="[]" diff_ids="[]" f d plain cfg man
   shift 2
@@ -33,7 +34,8 @@ oci_layout() {
     layers=$(jq -c --argjson e "$(descriptor application/vnd.oci.image.layer.v1.tar+gzip "$d" "$(stat -c %s "$f")")" '. + [$e]' <<<"$layers")
     diff_ids=$(jq -c --arg e "sha256:$plain" '. + [$e]' <<<"$diff_ids")
   done
-  jq -nc --argjson ids "$diff_ids" '{architecture: "amd64", os: "linux", rootfs: {type: "layers", diff_ids: $ids}}' >"$dir/config.json"
+  jq -nc --argjson ids "$diff_ids" --argjson run "${OCI_RUN_CONFIG:-null}" \
+    '{architecture: "amd64", os: "linux", rootfs: {type: "layers", diff_ids: $ids}} + (if $run then {config: $run} else {} end)' >"$dir/config.json"
   cfg=$(blob "$dir" "$dir/config.json")
   jq -nc --argjson c "$(descriptor application/vnd.oci.image.config.v1+json "$cfg" "$(stat -c %s "$dir/config.json")")" \
     --argjson l "$layers" \

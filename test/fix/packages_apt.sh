@@ -7,6 +7,7 @@
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/apt-repo.bash"
 . "$KMEND_SOURCE/test/podman.bash"
+. "$KMEND_SOURCE/test/oci-layout.bash"
 img=$("$KMEND_SOURCE/test/images/debian12") || { not_ok "build the Debian 12 test image"; done_testing; }
 repo=$("$KMEND_SOURCE/test/images/apt-repo") || { not_ok "build the local apt repository"; done_testing; }
 w=$(mktemp -d)
@@ -68,6 +69,61 @@ expect_contains "plan: suites the mirror lacks are warned about" "no suite bookw
 # An armored key works as well as a binary one.
 plan --db "$w/vuln.db" --mirror-key "$repo/key.asc"
 expect_eq "plan with an armored --mirror-key: the same packages" "$actual" "$(jq -r '.packages[] | "\(.name)=\(.version)"' <<<"$out" | LC_ALL=C sort)"
+
+# --- what the image configures, read from the inventory's one pass over its layers ---
+"$tool" --repos "$image" >"$w/repos.json"
+expect_eq "the image's sources.list, read from the image" "etc/apt/sources.list:1 http://deb.debian.org/debian bookworm main" \
+  "$(jq -r '.repos[] | "\(.origin) \(.url) \(.suite) \(.components | join(","))"' "$w/repos.json")"
+expect_eq "its keyrings: the image's trusted.gpg.d" "$(cd "$img/rootfs" && ls etc/apt/trusted.gpg.d/* | LC_ALL=C sort)" \
+  "$(jq -r '.repos[0].keys[]' "$w/repos.json" | LC_ALL=C sort)"
+"$tool" --repos --mirror "$url" "$image" >"$w/mirror-repos.json"
+expect_eq "--mirror: the image's suite and its release's security and updates suites, on the mirror" \
+  "$url bookworm $url bookworm-security $url bookworm-updates" \
+  "$(jq -r '[.repos[] | "\(.url) \(.suite)"] | join(" ")' "$w/mirror-repos.json")"
+expect_eq "the image config: Cmd and Env kept for the hand-over" '["bash"] PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  "$(jq -c .run.cmd "$w/plan.json") $(jq -r '.run.env[0]' "$w/plan.json")"
+
+# Debian's own InRelease (fetched by apt while the repository was built) checked with the
+# image's own armored keyrings: the signature verifies, so what stops the plan is the index
+# the test does not serve, or, past Valid-Until, the date.
+apt_repo_serve "$repo/debian"
+debian_url="http://127.0.0.1:$apt_port"
+release_date=$(date -d "$(sed -n 's/^Date: //p' "$repo/debian/dists/bookworm-security/InRelease")" +%s)
+until_date=$(date -d "$(sed -n 's/^Valid-Until: //p' "$repo/debian/dists/bookworm-security/InRelease")" +%s)
+"$tool" --db "$w/vuln.db" --mirror "$debian_url" --now $((release_date + 3600)) "$image" >/dev/null 2>"$w/debian.err"
+expect_contains "Debian's InRelease verifies with the image's keyrings (then its index is missing here)" \
+  "$debian_url/dists/bookworm-security/main/binary-amd64/Packages.xz: the Release lists it, but the server answered HTTP 404" "$(cat "$w/debian.err")"
+"$tool" --db "$w/vuln.db" --mirror "$debian_url" --now $((until_date + 86400)) "$image" >/dev/null 2>"$w/debian.err"
+expect_contains "Debian's InRelease past its Valid-Until: refused as apt refuses it" \
+  "$debian_url/dists/bookworm-security/InRelease: expired on" "$(cat "$w/debian.err")"
+
+# --- what cannot be fixed at start: crafted images, refused for the whole image ---
+# refused NAME RUN-CONFIG FILES...: an image of the files (relative to $w/crafted) with that
+# config; prints "fixable code" of its plan.
+mkdir -p "$w/crafted/etc" "$w/crafted/var/lib/dpkg" "$w/crafted/bin" "$w/crafted/usr/bin" "$w/crafted/usr/lib/apt"
+cp "$img/rootfs/etc/os-release" "$w/crafted/etc/os-release"
+cp "$img/rootfs/etc/passwd" "$w/crafted/etc/passwd"
+cp "$img/rootfs/var/lib/dpkg/status" "$w/crafted/var/lib/dpkg/status"
+for p in bin/sh usr/bin/dpkg usr/lib/apt/apt-helper; do echo "$p" >"$w/crafted/$p"; done
+refused() {
+  local name=$1 run=$2
+  shift 2
+  (cd "$w/crafted" && tar -cf "$w/$name.tar" "$@")
+  OCI_RUN_CONFIG=$run oci_layout "$w/crafted-oci" "$name" "$w/$name.tar"
+  "$tool" --findings "$w/scan.json" --mirror "$url" --mirror-key "$repo/key.gpg" "oci:$w/crafted-oci:$name" | jq -r '"\(.fixable) \(.refused[0].code // "none") \(.refused[0].message // "")"'
+}
+all=(etc var bin usr)
+expect_eq "the image's User is root by uid: fixable (nothing refused)" "true none " "$(refused uid0 '{"User": "0:0"}' "${all[@]}" | sed 's/ [^ ]*$/ /')"
+expect_eq "a non-root User: refused, the user named" "false not-root the image runs as user 'nobody' (uid 65534): only root can install packages" \
+  "$(refused nobody '{"User": "nobody"}' "${all[@]}")"
+expect_eq "no /bin/sh (distroless): refused" "false no-shell the image has no /bin/sh to run the install step" \
+  "$(refused distroless null etc var usr)"
+rm "$w/crafted/usr/bin/dpkg"
+expect_eq "no dpkg: refused" "false no-package-manager the image has no dpkg to install packages with" \
+  "$(refused nodpkg null "${all[@]}")"
+printf 'ID=plan9\nVERSION_ID=4\n' >"$w/crafted/etc/os-release"
+expect_eq "an unknown distribution: refused" "false unknown-distribution kmend does not know how to install packages on plan9" \
+  "$(refused plan9 null "${all[@]}")"
 
 # --- the cross-check with apt itself ---
 podman_setup

@@ -9,7 +9,9 @@
  *
  * --findings takes kmend scan's JSON (the first result's findings), so that a test can name
  * findings the feed does not have. --install-argv writes the install argv, one NUL-terminated
- * word each. Exit: 0, 2 bad usage or input, 3 a repository or image error (printed).
+ * word each. --repos prints the repositories the image configures (or the mirrors) as the
+ * family reads them, fetching nothing. Exit: 0, 2 bad usage or input, 3 a repository or image
+ * error (printed).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "distro.h"
 #include "fix_plan.h"
 #include "fix_script.h"
 #include "image.h"
@@ -100,6 +103,71 @@ static json_t *plan_json(const struct kmend_fix_plan *plan, const struct kmend_f
 	return doc;
 }
 
+static json_t *strv_json(char **v)
+{
+	json_t *a;
+
+	if (!v)
+		return json_null();
+	a = json_array();
+	for (size_t i = 0; v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* What the image config says of how it runs. */
+static json_t *run_json(const struct kmend_image_run_config *run)
+{
+	return json_pack("{s:s?, s:o, s:o, s:o, s:s?}", "user", run->user, "entrypoint",
+	                 strv_json(run->entrypoint), "cmd", strv_json(run->cmd), "env",
+	                 strv_json(run->env), "working_dir", run->working_dir);
+}
+
+/* The repositories as the image's family reads them: nothing fetched. */
+static int print_repos(const struct kmend_inventory *inv, const char *platform,
+                       const struct kmend_repo_options *opts)
+{
+	const struct kmend_pkgmgr *f = kmend_pkgmgr_for(kmend_distro_by_id(inv->os.id));
+	struct kmend_repo_list repos = {0};
+	struct kmend_warnings w = {0};
+	struct kmend_error err = {0};
+	json_t *list = json_array(), *warn = json_array();
+	char buf[2048];
+	int r;
+
+	if (!f)
+		return 2;
+	r = f->read_repos(&(struct kmend_pkgmgr_context){.files = &inv->fix_files,
+	                                                 .os = &inv->os,
+	                                                 .arch = f->arch_of_platform(platform),
+	                                                 .opts = opts,
+	                                                 .warnings = &w},
+	                  &repos, &err);
+	if (r < 0) {
+		fprintf(stderr, "plan-tool: %s\n", kmend_error_format(&err, buf, sizeof(buf)));
+		return 3;
+	}
+	for (size_t i = 0; i < repos.count; i++) {
+		const struct kmend_repo *p = &repos.items[i];
+		json_t *keys = json_array();
+		for (size_t k = 0; k < p->nkeys; k++)
+			json_array_append_new(keys, json_string(p->keys[k].name));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:s?, s:o, s:s, s:i, s:o, s:b}", "origin",
+		                    p->origin, "url", p->url, "suite", p->suite, "components",
+		                    strv_json(p->components), "arch", p->arch, "trust",
+		                    (int)p->trust, "keys", keys, "optional", p->optional));
+	}
+	for (size_t i = 0; i < w.count; i++)
+		json_array_append_new(warn, json_string(w.items[i].message));
+	json_dumpf(json_pack("{s:o, s:o}", "repos", list, "warnings", warn), stdout,
+	           JSON_INDENT(2));
+	putchar('\n');
+	kmend_repo_list_free(&repos);
+	kmend_warnings_free(&w);
+	return 0;
+}
+
 static int write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -128,12 +196,13 @@ int main(int argc, char **argv)
 	    {"install-argv", required_argument, NULL, 'A'},
 	    {"orig", required_argument, NULL, 'o'},
 	    {"now", required_argument, NULL, 'n'},
+	    {"repos", no_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *mirrors[17] = {0}, *keys[17] = {0}, *orig[65] = {0};
 	const char *db_path = NULL, *findings_path = NULL, *dir = "/kmend-fix";
 	const char *download_path = NULL, *install_path = NULL, *argv_path = NULL;
-	int nmirrors = 0, nkeys = 0, norig = 0, c, r, rc = 0;
+	int nmirrors = 0, nkeys = 0, norig = 0, c, r, rc = 0, repos_only = 0;
 	struct kmend_repo_options ropts = {0};
 	struct kmend_fix_request req = {0};
 	struct kmend_image_options iopts = {0};
@@ -171,10 +240,11 @@ int main(int argc, char **argv)
 				orig[norig++] = optarg;
 			break;
 		case 'n': ropts.now = atoll(optarg); break;
+		case 'R': repos_only = 1; break;
 		default: return 2;
 		}
 	}
-	if (optind != argc - 1 || (!db_path == !findings_path)) {
+	if (optind != argc - 1 || (!repos_only && !db_path == !findings_path)) {
 		fprintf(stderr, "plan-tool: one image, and --db or --findings\n");
 		return 2;
 	}
@@ -184,6 +254,12 @@ int main(int argc, char **argv)
 	    (r = kmend_inventory_build(img, NULL, &inv, &err)) < 0) {
 		fprintf(stderr, "plan-tool: %s\n", kmend_error_format(&err, buf, sizeof(buf)));
 		return 3;
+	}
+	if (repos_only) {
+		rc = print_repos(&inv, img->platform, &ropts);
+		kmend_inventory_free(&inv);
+		kmend_image_close(img);
+		return rc;
 	}
 	if (findings_path) {
 		if (findings_from_json(findings_path, &findings) < 0)
@@ -209,6 +285,7 @@ int main(int argc, char **argv)
 		rc = 3;
 	} else {
 		doc = plan_json(&plan, &findings);
+		json_object_set_new(doc, "run", run_json(&img->run));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(doc);
