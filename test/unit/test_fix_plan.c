@@ -686,6 +686,47 @@ static void test_scripts(void **state)
 	free(idx);
 }
 
+/* The image config's run fields: what fix hands over to and who it runs as. */
+static void test_image_config(void **state)
+{
+	const char *doc = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+	                  "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
+	                  "\"config\":{\"User\":\"app:app\",\"Entrypoint\":[\"/entry\",\"\"],"
+	                  "\"Cmd\":null,\"Env\":[\"A=$(B)\"],\"WorkingDir\":\"/srv\"}}";
+	struct kmend_image_config c;
+	struct kmend_error err;
+
+	(void)state;
+	assert_int_equal(kmend_image_config_parse(doc, strlen(doc), "cfg", &c, &err), 0);
+	assert_string_equal(c.run.user, "app:app");
+	assert_int_equal(kmend_strv_len(c.run.entrypoint), 2);
+	assert_string_equal(c.run.entrypoint[1], "");
+	assert_null(c.run.cmd);
+	assert_string_equal(c.run.env[0], "A=$(B)");
+	assert_string_equal(c.run.working_dir, "/srv");
+	kmend_image_config_free(&c);
+	/* No "config" at all: nothing set. */
+	assert_int_equal(kmend_image_config_parse("{}", strlen("{}"), "cfg", &c, &err), 0);
+	assert_null(c.run.user);
+	assert_null(c.run.entrypoint);
+	kmend_image_config_free(&c);
+	/* Wrong types, and a NUL that could never reach an exec. */
+	assert_int_equal(kmend_image_config_parse("{\"config\":{\"Cmd\":\"sh\"}}",
+	                                          strlen("{\"config\":{\"Cmd\":\"sh\"}}"), "cfg",
+	                                          &c, &err),
+	                 -KMEND_E_BAD_INPUT);
+	assert_non_null(strstr(err.message, "Cmd is not an array of strings"));
+	assert_int_equal(kmend_image_config_parse("{\"config\":{\"User\":0}}",
+	                                          strlen("{\"config\":{\"User\":0}}"), "cfg", &c,
+	                                          &err),
+	                 -KMEND_E_BAD_INPUT);
+	assert_int_equal(kmend_image_config_parse("{\"config\":{\"Cmd\":[\"a\\u0000b\"]}}",
+	                                          strlen("{\"config\":{\"Cmd\":[\"a\\u0000b\"]}}"),
+	                                          "cfg", &c, &err),
+	                 -KMEND_E_BAD_INPUT);
+	assert_non_null(strstr(err.message, "NUL"));
+}
+
 #define APK_DIR "repo/alpine-v3.16-main-x86_64/"
 #define APK_KEY "alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub"
 
@@ -939,6 +980,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_runs_as_root),
 	    cmocka_unit_test(test_original_command),
 	    cmocka_unit_test(test_scripts),
+	    cmocka_unit_test(test_image_config),
 	    cmocka_unit_test(test_apk_index),
 	    cmocka_unit_test(test_apk_resolve),
 	    cmocka_unit_test(test_dnf_repos),
