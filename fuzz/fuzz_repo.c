@@ -78,7 +78,7 @@ static void index_of(const struct kmend_pkgmgr *f, char *text, size_t len)
 	size_t sum = 0;
 
 	if (f->parse_index(text, len, "http://fuzz", "fuzz", &index, &err) == 0 &&
-	    kmend_repo_pool_build(&pool, idx, 1, f->parse_provides) == 0) {
+	    kmend_repo_pool_build(&pool, idx, 1, f->parse_relation) == 0) {
 		for (size_t i = 0; i < index.count; i++) {
 			const struct kmend_repo_pkg *p = &index.items[i];
 			const struct kmend_repo_pkg *const *first;
@@ -86,7 +86,8 @@ static void index_of(const struct kmend_pkgmgr *f, char *text, size_t len)
 			       strlen(p->source) + strlen(p->filename) +
 			       kmend_repo_pool_find(&pool, p->name, &first);
 			if (p->provides)
-				f->parse_provides(p->provides, count_provide, &sum);
+				kmend_relation_each_provide(f->parse_relation, p->provides,
+				                            count_provide, &sum);
 		}
 		kmend_repo_pool_free(&pool);
 	}

@@ -143,7 +143,7 @@ static int load_repos(struct kmend_repo_session *s, const struct kmend_pkgmgr *f
 		                    repos->count ? repos->items[0].url : "", 0,
 		                    "no repository index could be read");
 	if (r == 0)
-		r = kmend_repo_session_pool(s, indexes, n, family->parse_provides, pool);
+		r = kmend_repo_session_pool(s, indexes, n, family->parse_relation, pool);
 	free(indexes);
 	return r;
 }

@@ -276,7 +276,7 @@ static const struct kmend_repo_pkg *pick(const struct resolver *rs, const char *
 	size_t n = kmend_repo_pool_find(rs->pool, name, &e);
 
 	for (size_t i = 0; i < n; i++) {
-		if (!rs->family->arch_matches(e[i]->arch, inst_arch, rs->arch))
+		if (!kmend_pkgmgr_arch_matches(rs->family, e[i]->arch, inst_arch, rs->arch))
 			continue;
 		if (floor && vcmp(rs, e[i]->version, floor) <= 0)
 			continue;
@@ -365,7 +365,8 @@ static int satisfy_group(struct resolver *rs, const struct planned *p,
 			if (!pi)
 				continue;
 			any_installed = true;
-			if (rs->family->arch_matches(prov[j].pkg->arch, pi->arch, rs->arch) &&
+			if (kmend_pkgmgr_arch_matches(rs->family, prov[j].pkg->arch, pi->arch,
+			                              rs->arch) &&
 			    vcmp(rs, prov[j].pkg->version, pi->version) > 0 &&
 			    (alt->op == KMEND_REL_ANY ||
 			     (prov[j].version &&
@@ -564,7 +565,7 @@ static int plan_root(struct resolver *rs, size_t ri)
 			const char *dv = domain_version(rs, e[j]);
 			bool seen = false;
 			if (strcmp(e[j]->source, root->source) ||
-			    !rs->family->arch_matches(e[j]->arch, b->arch, rs->arch))
+			    !kmend_pkgmgr_arch_matches(rs->family, e[j]->arch, b->arch, rs->arch))
 				continue;
 			if (!newest || vcmp(rs, dv, newest) > 0)
 				newest = dv;
@@ -605,7 +606,8 @@ static int plan_root(struct resolver *rs, size_t ri)
 			n = kmend_repo_pool_find(rs->pool, b->name, &e);
 			for (size_t j = 0; j < n && !found; j++)
 				found = !strcmp(e[j]->source, root->source) &&
-				        rs->family->arch_matches(e[j]->arch, b->arch, rs->arch) &&
+				        kmend_pkgmgr_arch_matches(rs->family, e[j]->arch, b->arch,
+				                                  rs->arch) &&
 				        vcmp(rs, domain_version(rs, e[j]), chosen) == 0;
 			if (!found) {
 				missing = b->name;
@@ -639,7 +641,7 @@ static int plan_root(struct resolver *rs, size_t ri)
 		n = kmend_repo_pool_find(rs->pool, b->name, &e);
 		for (size_t j = 0; j < n; j++)
 			if (!strcmp(e[j]->source, root->source) &&
-			    rs->family->arch_matches(e[j]->arch, b->arch, rs->arch) &&
+			    kmend_pkgmgr_arch_matches(rs->family, e[j]->arch, b->arch, rs->arch) &&
 			    vcmp(rs, domain_version(rs, e[j]), chosen) == 0 &&
 			    (!best || vcmp(rs, e[j]->version, best->version) > 0))
 				best = e[j];

@@ -75,25 +75,48 @@ static int finish(FILE *out, char **script)
 	return 0;
 }
 
-int kmend_fix_script_download(const struct kmend_fix_plan *plan, const char *dir, char ***argv,
-                              struct kmend_error *err)
+/* The checks both steps start with, and a stream for the script. */
+static int begin(const struct kmend_fix_plan *plan, const char *dir, char **script, size_t *len,
+                 FILE **out, struct kmend_error *err)
 {
-	char *script = NULL;
-	size_t len = 0;
-	FILE *out;
 	int r;
 
 	if ((r = check_dir(dir, err)) < 0)
 		return r;
 	if (!plan->family)
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, "fix plan", 0,
-		                       "the image cannot be fixed: there is nothing to download");
-	if (!(out = open_memstream(&script, &len)))
-		return -ENOMEM;
+		                       "the image cannot be fixed: there are no steps to write");
+	*script = NULL;
+	return (*out = open_memstream(script, len)) ? 0 : -ENOMEM;
+}
+
+static int end(FILE *out, char **script, const char *step, const char *const *extra, char ***argv,
+               struct kmend_error *err)
+{
+	int r = finish(out, script);
+
+	if (r < 0)
+		return kmend_error_set(
+		    err, r, "fix plan", 0,
+		    "the %s step would hold '$(' or '$$', which Kubernetes expands", step);
+	return make_argv(*script, extra, argv);
+}
+
+int kmend_fix_script_download(const struct kmend_fix_plan *plan, const char *dir, char ***argv,
+                              struct kmend_error *err)
+{
+	char *script;
+	size_t len;
+	FILE *out;
+	int r;
+
+	if ((r = begin(plan, dir, &script, &len, &out, err)) < 0)
+		return r;
 	fprintf(out,
 	        "# kmend fix: download %zu package file(s) for the install step\nset -e\ncd '%s'\n",
 	        plan->npackages, dir);
 	write_common(out);
+	plan->family->write_fetch(out);
 	fputs("kmend_fetch() {\n"
 	      "  if [ -f \"$2\" ] && kmend_sum_ok \"$2\" \"$3\"; then\n"
 	      "    echo \"kmend: $2 is here already\" >&2\n"
@@ -114,35 +137,25 @@ int kmend_fix_script_download(const struct kmend_fix_plan *plan, const char *dir
 	      "  mv \"$2.part\" \"$2\"\n"
 	      "}\n",
 	      out);
-	if ((r = plan->family->write_download(out, plan, dir)) < 0) {
-		fclose(out);
-		free(script);
-		return r;
+	for (size_t i = 0; i < plan->npackages; i++) {
+		fputs("kmend_fetch ", out);
+		kmend_sh_quote(out, plan->packages[i].url);
+		fprintf(out, " %s %s\n", plan->packages[i].file, plan->packages[i].sha256);
 	}
 	fprintf(out, "echo \"kmend: %zu package file(s) ready in %s\" >&2\n", plan->npackages, dir);
-	if ((r = finish(out, &script)) < 0)
-		return kmend_error_set(
-		    err, r, "fix plan", 0,
-		    "the download step would hold '$(' or '$$', which Kubernetes "
-		    "expands");
-	return make_argv(script, NULL, argv);
+	return end(out, &script, "download", NULL, argv, err);
 }
 
 int kmend_fix_script_install(const struct kmend_fix_plan *plan, const char *dir,
                              const char *const *orig, char ***argv, struct kmend_error *err)
 {
-	char *script = NULL;
-	size_t len = 0;
+	char *script;
+	size_t len;
 	FILE *out;
 	int r;
 
-	if ((r = check_dir(dir, err)) < 0)
+	if ((r = begin(plan, dir, &script, &len, &out, err)) < 0)
 		return r;
-	if (!plan->family)
-		return kmend_error_set(err, -KMEND_E_BAD_INPUT, "fix plan", 0,
-		                       "the image cannot be fixed: there is nothing to install");
-	if (!(out = open_memstream(&script, &len)))
-		return -ENOMEM;
 	fprintf(out, "# kmend fix: install %zu package(s) from %s%s\nset -e\n(\ncd '%s'\n",
 	        plan->npackages, dir, orig ? ", then run the original command" : "", dir);
 	write_common(out);
@@ -163,19 +176,27 @@ int kmend_fix_script_install(const struct kmend_fix_plan *plan, const char *dir,
 	      "  done\n"
 	      "}\n",
 	      out);
-	if ((r = plan->family->write_install(out, plan, dir)) < 0) {
-		fclose(out);
-		free(script);
-		return r;
+	if (plan->family->write_install_helpers)
+		plan->family->write_install_helpers(out);
+	/* What is installed at its planned version already is left alone. */
+	fputs("kmend_todo=\n", out);
+	for (size_t i = 0; i < plan->npackages; i++) {
+		plan->family->write_installed(out, &plan->packages[i]);
+		fprintf(out, " || kmend_todo=\"$kmend_todo %s\"\n", plan->packages[i].file);
 	}
-	fputs(")\n", out);
+	fputs("if [ -n \"$kmend_todo\" ]; then\n"
+	      "  kmend_check $kmend_todo\n"
+	      "  echo \"kmend: installing$kmend_todo\" >&2\n",
+	      out);
+	plan->family->write_install(out, plan);
+	fputs("else\n"
+	      "  echo \"kmend: every package is installed at its fixed version already\" >&2\n"
+	      "fi\n"
+	      ")\n",
+	      out);
 	if (orig)
 		fputs("exec \"$0\" \"$@\"\n", out);
-	if ((r = finish(out, &script)) < 0)
-		return kmend_error_set(err, r, "fix plan", 0,
-		                       "the install step would hold '$(' or '$$', which Kubernetes "
-		                       "expands");
-	return make_argv(script, orig, argv);
+	return end(out, &script, "install", orig, argv, err);
 }
 
 int kmend_fix_original_command(const char *const *command, bool has_args,

@@ -20,6 +20,17 @@ const struct kmend_pkgmgr *kmend_pkgmgr_for(const struct kmend_distro *distro)
 	return NULL;
 }
 
+bool kmend_pkgmgr_arch_matches(const struct kmend_pkgmgr *family, const char *pkg_arch,
+                               const char *installed_arch, const char *arch)
+{
+	const char *indep = family->arch_indep;
+
+	if (!installed_arch || !strcmp(pkg_arch, installed_arch))
+		return true;
+	return (!strcmp(pkg_arch, indep) && !strcmp(installed_arch, arch)) ||
+	       (!strcmp(installed_arch, indep) && !strcmp(pkg_arch, arch));
+}
+
 const char *kmend_pkgmgr_find_program(const struct kmend_fix_files *files,
                                       const char *const *candidates)
 {

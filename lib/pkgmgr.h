@@ -20,6 +20,7 @@
 #include "warning.h"
 
 struct kmend_fix_plan;
+struct kmend_fix_package;
 
 /* What a family reads its repositories from. */
 struct kmend_pkgmgr_context {
@@ -42,9 +43,8 @@ struct kmend_pkgmgr {
 	/* The family's architecture name for an OCI platform ("linux/arm64" -> "arm64"), or NULL.
 	 */
 	const char *(*arch_of_platform)(const char *platform);
-	/* Whether an index entry of arch pkg_arch may replace an installed one of installed_arch.
-	 */
-	bool (*arch_matches)(const char *pkg_arch, const char *installed_arch, const char *arch);
+	/* The architecture of packages for every architecture: "all", "noarch". */
+	const char *arch_indep;
 
 	/*
 	 * NULL when the image has what the steps run (a shell, the package tool, a
@@ -84,13 +84,8 @@ struct kmend_pkgmgr {
 	int (*parse_index)(char *text, size_t len, const char *url, const char *what,
 	                   struct kmend_repo_index *out, struct kmend_error *err);
 
-	/* Relation fields (depends, pre_depends, breaks) and provides, in the family's syntax. */
-	int (*parse_relation)(const char *text, struct kmend_relation *out,
-	                      struct kmend_error *err);
-	int (*parse_provides)(const char *text,
-	                      int (*add)(void *ctx, const char *name, size_t nlen, const char *ver,
-	                                 size_t vlen),
-	                      void *ctx);
+	/* Relation fields (depends, pre_depends, breaks, provides), in the family's syntax. */
+	kmend_relation_parser parse_relation;
 
 	/*
 	 * May be NULL. After resolution: pin what the index does not pin by SHA-256
@@ -101,13 +96,18 @@ struct kmend_pkgmgr {
 	                 struct kmend_error *err);
 
 	/*
-	 * Write the body of the download step (POSIX sh, run under set -e in an
-	 * initContainer of the image): fetch every planned file into dir and fail
-	 * when one is missing or its SHA-256 differs. And the install step: install
-	 * the files from dir, skipping what is installed at that version already.
+	 * The family's parts of the steps (lib/fix_script.c writes the rest: POSIX
+	 * sh under set -e, in the download directory). write_fetch defines
+	 * kmend_get URL FILE SHA256, which downloads URL into FILE with the
+	 * image's own tools. write_installed writes a shell test that is true when
+	 * package p is installed at its planned version; write_install_helpers
+	 * (may be NULL) defines what that test calls. write_install installs the
+	 * files named in $kmend_todo (file names in the current directory).
 	 */
-	int (*write_download)(FILE *out, const struct kmend_fix_plan *plan, const char *dir);
-	int (*write_install)(FILE *out, const struct kmend_fix_plan *plan, const char *dir);
+	void (*write_fetch)(FILE *out);
+	void (*write_install_helpers)(FILE *out);
+	void (*write_installed)(FILE *out, const struct kmend_fix_package *p);
+	void (*write_install)(FILE *out, const struct kmend_fix_plan *plan);
 };
 
 extern const struct kmend_pkgmgr kmend_pkgmgr_apt;
@@ -119,6 +119,14 @@ extern const struct kmend_pkgmgr *const kmend_pkgmgrs[];
 
 /* The family of a distribution (its package_manager), or NULL. */
 const struct kmend_pkgmgr *kmend_pkgmgr_for(const struct kmend_distro *distro);
+
+/*
+ * Whether an index entry of pkg_arch may replace a package installed with
+ * installed_arch (NULL: any) on an image of arch: the same architecture, or a
+ * move between the architecture-independent one and the image's.
+ */
+bool kmend_pkgmgr_arch_matches(const struct kmend_pkgmgr *family, const char *pkg_arch,
+                               const char *installed_arch, const char *arch);
 
 /* The first of candidates (NULL-terminated paths) that the image has, or NULL. */
 const char *kmend_pkgmgr_find_program(const struct kmend_fix_files *files,

@@ -45,12 +45,6 @@ static const char *apk_arch_of_platform(const char *platform)
 	return NULL;
 }
 
-static bool apk_arch_matches(const char *pkg_arch, const char *installed_arch, const char *arch)
-{
-	return !installed_arch || !strcmp(pkg_arch, installed_arch) || !strcmp(pkg_arch, arch) ||
-	       !strcmp(pkg_arch, "noarch");
-}
-
 static const char *const sh_paths[] = {"bin/sh", NULL};
 static const char *const apk_paths[] = {"sbin/apk", "usr/sbin/apk", "bin/apk", "usr/bin/apk", NULL};
 static const char *const downloaders[] = {"usr/bin/wget", "bin/wget", "usr/bin/curl", NULL};
@@ -241,33 +235,7 @@ static int apk_load(struct kmend_repo_session *s, const struct kmend_repo *repo,
                     const struct kmend_repo_index **indexes, size_t *n, size_t max,
                     struct kmend_warnings *warnings, struct kmend_error *err)
 {
-	const struct kmend_repo_index *idx;
-	struct kmend_error e = {0};
-	int r = kmend_repo_session_index(s, repo, NULL, load_index, &idx, &e);
-
-	if (r == -KMEND_E_NOT_FOUND && repo->optional) {
-		kmend_warn(warnings, "suite-not-on-mirror", "%s: no index there (%s)", repo->url,
-		           e.message);
-		return 0;
-	}
-	if (r < 0) {
-		if (err)
-			*err = e;
-		return r;
-	}
-	if (*n >= max)
-		return kmend_error_set(err, -KMEND_E_TOO_LARGE, repo->url, 0,
-		                       "more than %zu indexes", max);
-	indexes[(*n)++] = idx;
-	return kmend_warnings_add_all(warnings, &idx->warnings);
-}
-
-static int apk_parse_provides(const char *text,
-                              int (*add)(void *ctx, const char *name, size_t nlen, const char *ver,
-                                         size_t vlen),
-                              void *ctx)
-{
-	return kmend_relation_each_provide(kmend_relation_parse_apk, text, add, ctx);
+	return kmend_repo_load_part(s, repo, NULL, load_index, indexes, n, max, warnings, err);
 }
 
 /* The package file, fetched once and checked against the signed index; its SHA-256 recorded. */
@@ -328,9 +296,8 @@ static int apk_pin_files(struct kmend_repo_session *s, struct kmend_fix_plan *pl
 	return 0;
 }
 
-static int apk_write_download(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
+static void apk_write_fetch(FILE *out)
 {
-	(void)dir;
 	fputs("kmend_get() {\n"
 	      "  if command -v wget >/dev/null 2>&1; then\n"
 	      "    wget -q -O \"$2\" \"$1\"\n"
@@ -339,46 +306,36 @@ static int apk_write_download(FILE *out, const struct kmend_fix_plan *plan, cons
 	      "  fi\n"
 	      "}\n",
 	      out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		fputs("kmend_fetch ", out);
-		kmend_sh_quote(out, plan->packages[i].url);
-		fprintf(out, " %s %s\n", plan->packages[i].file, plan->packages[i].sha256);
-	}
-	return ferror(out) ? -EIO : 0;
 }
 
-/* apk add of what lib/apk/db/installed does not list at its planned version. */
-static int apk_write_install(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
+/* The version lib/apk/db/installed lists for a package. */
+static void apk_write_install_helpers(FILE *out)
 {
-	(void)dir;
 	fputs(
 	    "kmend_installed() {\n"
 	    "  awk -v p=\"$1\" '/^P:/ { n = substr($0, 3) } /^V:/ && n == p { print substr($0, 3) "
 	    "}' /lib/apk/db/installed\n"
-	    "}\n"
-	    "kmend_todo=\n"
-	    "kmend_files=\n",
+	    "}\n",
 	    out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		const struct kmend_fix_package *p = &plan->packages[i];
-		fputs("kmend_v=`kmend_installed ", out);
-		kmend_sh_quote(out, p->name);
-		fputs("`\n[ \"$kmend_v\" = ", out);
-		kmend_sh_quote(out, p->version);
-		fprintf(
-		    out,
-		    " ] || { kmend_todo=\"$kmend_todo %s\"; kmend_files=\"$kmend_files ./%s\"; }\n",
-		    p->file, p->file);
-	}
-	fputs("if [ -n \"$kmend_todo\" ]; then\n"
-	      "  kmend_check $kmend_todo\n"
-	      "  echo \"kmend: installing$kmend_todo\" >&2\n"
-	      "  apk add --no-network --no-cache $kmend_files >&2\n"
-	      "else\n"
-	      "  echo \"kmend: every package is installed at its fixed version already\" >&2\n"
-	      "fi\n",
+}
+
+static void apk_write_installed(FILE *out, const struct kmend_fix_package *p)
+{
+	fputs("[ \"`kmend_installed ", out);
+	kmend_sh_quote(out, p->name);
+	fputs("`\" = ", out);
+	kmend_sh_quote(out, p->version);
+	fputs(" ]", out);
+}
+
+/* apk add takes an argument with ".apk" in it as a file; ./ makes it a path too. */
+static void apk_write_install(FILE *out, const struct kmend_fix_plan *plan)
+{
+	(void)plan;
+	fputs("  kmend_files=\n"
+	      "  for kmend_f in $kmend_todo; do kmend_files=\"$kmend_files ./$kmend_f\"; done\n"
+	      "  apk add --no-network --no-cache $kmend_files >&2\n",
 	      out);
-	return ferror(out) ? -EIO : 0;
 }
 
 const struct kmend_pkgmgr kmend_pkgmgr_apk = {
@@ -388,14 +345,15 @@ const struct kmend_pkgmgr kmend_pkgmgr_apk = {
     .config_paths = apk_config_paths,
     .programs = apk_programs,
     .arch_of_platform = apk_arch_of_platform,
-    .arch_matches = apk_arch_matches,
+    .arch_indep = "noarch",
     .missing_tool = apk_missing_tool,
     .read_repos = apk_read_repos,
     .load = apk_load,
     .parse_index = kmend_apk_parse_index,
     .parse_relation = kmend_relation_parse_apk,
-    .parse_provides = apk_parse_provides,
     .pin_files = apk_pin_files,
-    .write_download = apk_write_download,
+    .write_fetch = apk_write_fetch,
+    .write_install_helpers = apk_write_install_helpers,
+    .write_installed = apk_write_installed,
     .write_install = apk_write_install,
 };

@@ -57,15 +57,6 @@ static const char *apt_arch_of_platform(const char *platform)
 	return NULL;
 }
 
-static bool apt_arch_matches(const char *pkg_arch, const char *installed_arch, const char *arch)
-{
-	if (!installed_arch || !strcmp(pkg_arch, installed_arch))
-		return true;
-	/* A package may move between Architecture: all and the native architecture. */
-	return (!strcmp(pkg_arch, "all") && !strcmp(installed_arch, arch)) ||
-	       (!strcmp(installed_arch, "all") && !strcmp(pkg_arch, arch));
-}
-
 static const char *const sh_paths[] = {"bin/sh", NULL};
 static const char *const dpkg_paths[] = {"usr/bin/dpkg", "bin/dpkg", NULL};
 static const char *const downloaders[] = {APT_HELPER, "usr/bin/curl", "usr/bin/wget", "bin/wget",
@@ -82,18 +73,9 @@ static const char *apt_missing_tool(const struct kmend_fix_files *files)
 	return NULL;
 }
 
-static int apt_parse_provides(const char *text,
-                              int (*add)(void *ctx, const char *name, size_t nlen, const char *ver,
-                                         size_t vlen),
-                              void *ctx)
+/* apt-helper checks the SHA-256 itself; curl or wget where the image has no apt. */
+static void apt_write_fetch(FILE *out)
 {
-	return kmend_relation_each_provide(kmend_relation_parse_deb, text, add, ctx);
-}
-
-/* The download step: apt-helper checks the SHA-256 itself; curl or wget otherwise. */
-static int apt_write_download(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
-{
-	(void)dir;
 	fputs("kmend_get() {\n"
 	      "  if [ -x /usr/lib/apt/apt-helper ]; then\n"
 	      "    /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file \"$1\" \"$2\" "
@@ -105,42 +87,29 @@ static int apt_write_download(FILE *out, const struct kmend_fix_plan *plan, cons
 	      "  fi\n"
 	      "}\n",
 	      out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		const struct kmend_fix_package *p = &plan->packages[i];
-		fputs("kmend_fetch ", out);
-		kmend_sh_quote(out, p->url);
-		fprintf(out, " %s %s\n", p->file, p->sha256);
-	}
-	return ferror(out) ? -EIO : 0;
 }
 
-/* The install step: dpkg -i of what is not installed at its planned version yet. */
-static int apt_write_install(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
+/* dpkg-query's status and version, as dpkg sees the package (arch-qualified unless all). */
+static void apt_write_installed(FILE *out, const struct kmend_fix_package *p)
 {
-	(void)dir;
-	fputs("kmend_todo=\n", out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		const struct kmend_fix_package *p = &plan->packages[i];
-		char q[512], want[512];
-		snprintf(q, sizeof(q), "%s:%s", p->name, p->arch);
-		snprintf(want, sizeof(want), "install ok installed %s", p->version);
-		fputs("kmend_v=`dpkg-query -W -f '${Status} ${Version}' ", out);
-		kmend_sh_quote(out, strcmp(p->arch, "all") ? q : p->name);
-		fputs(" 2>/dev/null || true`\n[ \"$kmend_v\" = ", out);
-		kmend_sh_quote(out, want);
-		fprintf(out, " ] || kmend_todo=\"$kmend_todo %s\"\n", p->file);
-	}
-	fputs("if [ -n \"$kmend_todo\" ]; then\n"
-	      "  kmend_check $kmend_todo\n"
-	      "  echo \"kmend: installing$kmend_todo\" >&2\n"
-	      "  export DEBIAN_FRONTEND=noninteractive "
+	char q[512], want[512];
+
+	snprintf(q, sizeof(q), "%s:%s", p->name, p->arch);
+	snprintf(want, sizeof(want), "install ok installed %s", p->version);
+	fputs("[ \"`dpkg-query -W -f '${Status} ${Version}' ", out);
+	kmend_sh_quote(out, strcmp(p->arch, "all") ? q : p->name);
+	fputs(" 2>/dev/null`\" = ", out);
+	kmend_sh_quote(out, want);
+	fputs(" ]", out);
+}
+
+static void apt_write_install(FILE *out, const struct kmend_fix_plan *plan)
+{
+	(void)plan;
+	fputs("  export DEBIAN_FRONTEND=noninteractive "
 	      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
-	      "  dpkg --force-confdef --force-confold -i $kmend_todo >&2\n"
-	      "else\n"
-	      "  echo \"kmend: every package is installed at its fixed version already\" >&2\n"
-	      "fi\n",
+	      "  dpkg --force-confdef --force-confold -i $kmend_todo >&2\n",
 	      out);
-	return ferror(out) ? -EIO : 0;
 }
 
 const struct kmend_pkgmgr kmend_pkgmgr_apt = {
@@ -150,13 +119,13 @@ const struct kmend_pkgmgr kmend_pkgmgr_apt = {
     .config_paths = apt_config_paths,
     .programs = apt_programs,
     .arch_of_platform = apt_arch_of_platform,
-    .arch_matches = apt_arch_matches,
+    .arch_indep = "all",
     .missing_tool = apt_missing_tool,
     .read_repos = kmend_apt_read_repos,
     .load = kmend_apt_load,
     .parse_index = kmend_apt_parse_packages,
     .parse_relation = kmend_relation_parse_deb,
-    .parse_provides = apt_parse_provides,
-    .write_download = apt_write_download,
+    .write_fetch = apt_write_fetch,
+    .write_installed = apt_write_installed,
     .write_install = apt_write_install,
 };

@@ -40,14 +40,6 @@ static const char *dnf_arch_of_platform(const char *platform)
 	return NULL;
 }
 
-static bool dnf_arch_matches(const char *pkg_arch, const char *installed_arch, const char *arch)
-{
-	if (!installed_arch || !strcmp(pkg_arch, installed_arch))
-		return true;
-	return (!strcmp(pkg_arch, "noarch") && !strcmp(installed_arch, arch)) ||
-	       (!strcmp(installed_arch, "noarch") && !strcmp(pkg_arch, arch));
-}
-
 static const char *const sh_paths[] = {"bin/sh", NULL};
 static const char *const rpm_paths[] = {"usr/bin/rpm", "bin/rpm", NULL};
 static const char *const downloaders[] = {"usr/bin/curl", "usr/bin/wget", NULL};
@@ -429,17 +421,8 @@ out:
 	return r;
 }
 
-static int dnf_parse_provides(const char *text,
-                              int (*add)(void *ctx, const char *name, size_t nlen, const char *ver,
-                                         size_t vlen),
-                              void *ctx)
+static void dnf_write_fetch(FILE *out)
 {
-	return kmend_relation_each_provide(kmend_relation_parse_rpm, text, add, ctx);
-}
-
-static int dnf_write_download(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
-{
-	(void)dir;
 	fputs("kmend_get() {\n"
 	      "  if command -v curl >/dev/null 2>&1; then\n"
 	      "    curl -fsSL -o \"$2\" \"$1\"\n"
@@ -448,33 +431,23 @@ static int dnf_write_download(FILE *out, const struct kmend_fix_plan *plan, cons
 	      "  fi\n"
 	      "}\n",
 	      out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		fputs("kmend_fetch ", out);
-		kmend_sh_quote(out, plan->packages[i].url);
-		fprintf(out, " %s %s\n", plan->packages[i].file, plan->packages[i].sha256);
-	}
-	return ferror(out) ? -EIO : 0;
 }
 
-/* rpm -U of what rpm -q does not show at its planned version; signatures first when asked. */
-static int dnf_write_install(FILE *out, const struct kmend_fix_plan *plan, const char *dir)
+/* rpm -q prints the epoch only when there is one, as kmend writes versions; a line per arch. */
+static void dnf_write_installed(FILE *out, const struct kmend_fix_package *p)
 {
-	(void)dir;
-	fputs("kmend_todo=\n", out);
-	for (size_t i = 0; i < plan->npackages; i++) {
-		const struct kmend_fix_package *p = &plan->packages[i];
-		char want[512];
-		/* rpm -q prints the epoch only when there is one, as kmend writes versions; one
-		   line per installed architecture. */
-		snprintf(want, sizeof(want), "%s.%s", p->version, p->arch);
-		fputs("rpm -q --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\\n' ",
-		      out);
-		kmend_sh_quote(out, p->name);
-		fputs(" 2>/dev/null | grep -qxF ", out);
-		kmend_sh_quote(out, want);
-		fprintf(out, " || kmend_todo=\"$kmend_todo %s\"\n", p->file);
-	}
-	fputs("if [ -n \"$kmend_todo\" ]; then\n  kmend_check $kmend_todo\n", out);
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s.%s", p->version, p->arch);
+	fputs("rpm -q --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\\n' ", out);
+	kmend_sh_quote(out, p->name);
+	fputs(" 2>/dev/null | grep -qxF ", out);
+	kmend_sh_quote(out, want);
+}
+
+/* Where the repository sets gpgcheck: the image's keys imported, each signature checked. */
+static void dnf_write_install(FILE *out, const struct kmend_fix_plan *plan)
+{
 	if (plan->package_gpgcheck) {
 		for (char **k = plan->package_keys; k && *k; k++) {
 			char path[4200];
@@ -489,13 +462,7 @@ static int dnf_write_install(FILE *out, const struct kmend_fix_plan *plan, const
 		      "  done\n",
 		      out);
 	}
-	fputs("  echo \"kmend: installing$kmend_todo\" >&2\n"
-	      "  rpm -U $kmend_todo >&2\n"
-	      "else\n"
-	      "  echo \"kmend: every package is installed at its fixed version already\" >&2\n"
-	      "fi\n",
-	      out);
-	return ferror(out) ? -EIO : 0;
+	fputs("  rpm -U $kmend_todo >&2\n", out);
 }
 
 const struct kmend_pkgmgr kmend_pkgmgr_dnf = {
@@ -505,13 +472,13 @@ const struct kmend_pkgmgr kmend_pkgmgr_dnf = {
     .config_paths = dnf_config_paths,
     .programs = dnf_programs,
     .arch_of_platform = dnf_arch_of_platform,
-    .arch_matches = dnf_arch_matches,
+    .arch_indep = "noarch",
     .missing_tool = dnf_missing_tool,
     .read_repos = dnf_read_repos,
     .load = kmend_rpmmd_load,
     .parse_index = kmend_rpmmd_parse_primary,
     .parse_relation = kmend_relation_parse_rpm,
-    .parse_provides = dnf_parse_provides,
-    .write_download = dnf_write_download,
+    .write_fetch = dnf_write_fetch,
+    .write_installed = dnf_write_installed,
     .write_install = dnf_write_install,
 };

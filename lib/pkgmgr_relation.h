@@ -43,6 +43,10 @@ struct kmend_relation {
 	size_t ngroups, groups_capacity;
 };
 
+/* A family's relation parser (one of the three below). */
+typedef int (*kmend_relation_parser)(const char *text, struct kmend_relation *out,
+                                     struct kmend_error *err);
+
 /*
  * Debian's relation fields (Depends, Pre-Depends, Breaks, Provides): groups
  * separated by ',', alternatives by '|', each "name[:arch] [(op version)]

@@ -95,10 +95,12 @@ void kmend_repo_list_free(struct kmend_repo_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-int kmend_repo_index_add(struct kmend_repo_index *index, const struct kmend_repo_pkg *pkg)
+int kmend_repo_index_add(struct kmend_repo_index *index, const struct kmend_repo_pkg *pkg,
+                         const char *what, struct kmend_error *err)
 {
 	if (index->count >= KMEND_REPO_MAX_PACKAGES)
-		return -KMEND_E_TOO_LARGE;
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, what, 0,
+		                       "lists more than %d packages", KMEND_REPO_MAX_PACKAGES);
 	if (kmend_array_grow(&index->items, &index->capacity, index->count, sizeof(*pkg)))
 		return -ENOMEM;
 	index->items[index->count++] = *pkg;
@@ -179,10 +181,7 @@ static int add_provide(void *ctx, const char *name, size_t nlen, const char *ver
 
 int kmend_repo_pool_build(struct kmend_repo_pool *pool,
                           const struct kmend_repo_index *const *indexes, size_t n,
-                          int (*parse_provides)(const char *text,
-                                                int (*add)(void *ctx, const char *name, size_t nlen,
-                                                           const char *ver, size_t vlen),
-                                                void *ctx))
+                          kmend_relation_parser parse)
 {
 	struct provide_ctx ctx = {.pool = pool};
 	size_t total = 0, k = 0;
@@ -198,9 +197,10 @@ int kmend_repo_pool_build(struct kmend_repo_pool *pool,
 			pool->by_name[k++] = p;
 			/* A provides field that does not parse provides nothing: the package is
 			   still there by its own name. */
-			if (parse_provides && p->provides) {
+			if (parse && p->provides) {
 				ctx.pkg = p;
-				if (parse_provides(p->provides, add_provide, &ctx) == -ENOMEM) {
+				if (kmend_relation_each_provide(parse, p->provides, add_provide,
+				                                &ctx) == -ENOMEM) {
 					kmend_repo_pool_free(pool);
 					return -ENOMEM;
 				}
@@ -327,12 +327,7 @@ void kmend_repo_session_free(struct kmend_repo_session *s)
 
 int kmend_repo_session_pool(struct kmend_repo_session *s,
                             const struct kmend_repo_index *const *indexes, size_t n,
-                            int (*parse_provides)(const char *text,
-                                                  int (*add)(void *ctx, const char *name,
-                                                             size_t nlen, const char *ver,
-                                                             size_t vlen),
-                                                  void *ctx),
-                            const struct kmend_repo_pool **out)
+                            kmend_relation_parser parse, const struct kmend_repo_pool **out)
 {
 	struct session_pool *p;
 	int r;
@@ -352,7 +347,7 @@ int kmend_repo_session_pool(struct kmend_repo_session *s,
 	if (n)
 		memcpy(p->indexes, indexes, n * sizeof(*indexes));
 	p->n = n;
-	if ((r = kmend_repo_pool_build(&p->pool, indexes, n, parse_provides)) < 0) {
+	if ((r = kmend_repo_pool_build(&p->pool, indexes, n, parse)) < 0) {
 		free(p->indexes);
 		return r;
 	}
@@ -390,10 +385,7 @@ static char *index_key(const struct kmend_repo *repo, const char *part)
 }
 
 int kmend_repo_session_index(struct kmend_repo_session *s, const struct kmend_repo *repo,
-                             const char *part,
-                             int (*load)(struct kmend_repo_session *s,
-                                         const struct kmend_repo *repo, const char *part,
-                                         struct kmend_repo_index *out, struct kmend_error *err),
+                             const char *part, kmend_repo_loader load,
                              const struct kmend_repo_index **out, struct kmend_error *err)
 {
 	_cleanup_free_ char *key = index_key(repo, part);
@@ -428,6 +420,33 @@ int kmend_repo_session_index(struct kmend_repo_session *s, const struct kmend_re
 	s->nindexes++;
 	*out = &e->index;
 	return e->result;
+}
+
+int kmend_repo_load_part(struct kmend_repo_session *s, const struct kmend_repo *repo,
+                         const char *part, kmend_repo_loader load,
+                         const struct kmend_repo_index **indexes, size_t *n, size_t max,
+                         struct kmend_warnings *warnings, struct kmend_error *err)
+{
+	const struct kmend_repo_index *idx;
+	struct kmend_error e = {0};
+	int r = kmend_repo_session_index(s, repo, part, load, &idx, &e);
+
+	if (r == -KMEND_E_NOT_FOUND && repo->optional)
+		return repo->suite ? kmend_warn(warnings, "suite-not-on-mirror",
+		                                "%s: no suite %s there (%s)", repo->url,
+		                                repo->suite, e.message)
+		                   : kmend_warn(warnings, "suite-not-on-mirror",
+		                                "%s: not there (%s)", repo->url, e.message);
+	if (r < 0) {
+		if (err)
+			*err = e;
+		return r;
+	}
+	if (*n >= max)
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, repo->url, 0,
+		                       "more than %zu indexes", max);
+	indexes[(*n)++] = idx;
+	return kmend_warnings_add_all(warnings, &idx->warnings);
 }
 
 static int cache_path(const struct kmend_repo_session *s, const char *sha256, char *out,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "pkgmgr_relation.h"
 #include "warning.h"
 
 /* How a repository's index is trusted. */
@@ -93,9 +94,13 @@ struct kmend_repo_index {
 	struct kmend_warnings warnings;
 };
 
-/* Add an entry (the strings must live in one of the index's texts). 0, -ENOMEM, -KMEND_E_TOO_LARGE.
+/*
+ * Add an entry (the strings must live in one of the index's texts). 0,
+ * -ENOMEM, or -KMEND_E_TOO_LARGE past KMEND_REPO_MAX_PACKAGES with err naming
+ * what (the index).
  */
-int kmend_repo_index_add(struct kmend_repo_index *index, const struct kmend_repo_pkg *pkg);
+int kmend_repo_index_add(struct kmend_repo_index *index, const struct kmend_repo_pkg *pkg,
+                         const char *what, struct kmend_error *err);
 /* Give the index a buffer to own (its entries point into it). 0 or -ENOMEM (buffer freed). */
 int kmend_repo_index_own(struct kmend_repo_index *index, char *text);
 void kmend_repo_index_free(struct kmend_repo_index *index);
@@ -118,15 +123,12 @@ struct kmend_repo_provide {
 };
 
 /*
- * Build the pool of indexes[0..n). parse_provides (may be NULL) splits a
- * package's provides field, calling add for each (name, version or NULL).
+ * Build the pool of indexes[0..n). parse (may be NULL) reads each package's
+ * provides field, in the family's relation syntax.
  */
 int kmend_repo_pool_build(struct kmend_repo_pool *pool,
                           const struct kmend_repo_index *const *indexes, size_t n,
-                          int (*parse_provides)(const char *text,
-                                                int (*add)(void *ctx, const char *name, size_t nlen,
-                                                           const char *ver, size_t vlen),
-                                                void *ctx));
+                          kmend_relation_parser parse);
 
 /* The packages called name: *first and the count (0 when none). */
 size_t kmend_repo_pool_find(const struct kmend_repo_pool *pool, const char *name,
@@ -152,6 +154,11 @@ struct kmend_repo_options {
 
 struct kmend_repo_session;
 
+/* How a family loads one part (an apt component) of a repository into an index. */
+typedef int (*kmend_repo_loader)(struct kmend_repo_session *s, const struct kmend_repo *repo,
+                                 const char *part, struct kmend_repo_index *out,
+                                 struct kmend_error *err);
+
 /*
  * A session for one run: loaded indexes are kept, so that every image with
  * the same repository (same URL, suite, component, architecture and keys)
@@ -167,10 +174,7 @@ const struct kmend_repo_options *kmend_repo_session_options(const struct kmend_r
  * load's error (also kept: the same repository fails the same way again).
  */
 int kmend_repo_session_index(struct kmend_repo_session *s, const struct kmend_repo *repo,
-                             const char *part,
-                             int (*load)(struct kmend_repo_session *s,
-                                         const struct kmend_repo *repo, const char *part,
-                                         struct kmend_repo_index *out, struct kmend_error *err),
+                             const char *part, kmend_repo_loader load,
                              const struct kmend_repo_index **out, struct kmend_error *err);
 
 /*
@@ -180,12 +184,18 @@ int kmend_repo_session_index(struct kmend_repo_session *s, const struct kmend_re
  */
 int kmend_repo_session_pool(struct kmend_repo_session *s,
                             const struct kmend_repo_index *const *indexes, size_t n,
-                            int (*parse_provides)(const char *text,
-                                                  int (*add)(void *ctx, const char *name,
-                                                             size_t nlen, const char *ver,
-                                                             size_t vlen),
-                                                  void *ctx),
-                            const struct kmend_repo_pool **out);
+                            kmend_relation_parser parse, const struct kmend_repo_pool **out);
+
+/*
+ * A family's load step for one part: the session's index of it (loaded once
+ * with load), appended to indexes[*n] (at most max) and its warnings to
+ * warnings. A repository kmend added (repo->optional) that the server does not
+ * have (-KMEND_E_NOT_FOUND) is a warning, not an error.
+ */
+int kmend_repo_load_part(struct kmend_repo_session *s, const struct kmend_repo *repo,
+                         const char *part, kmend_repo_loader load,
+                         const struct kmend_repo_index **indexes, size_t *n, size_t max,
+                         struct kmend_warnings *warnings, struct kmend_error *err);
 
 /*
  * GET url into memory (at most max bytes). *status is the HTTP status (a

@@ -376,12 +376,8 @@ int kmend_apk_parse_index(char *text, size_t len, const char *url, const char *w
 				pkg.source = pkg.name;
 			pkg.source_version = pkg.version;
 			names += strlen(pkg.arch) + strlen(pkg.name) + strlen(pkg.version) + 7;
-			if ((r = kmend_repo_index_add(index, &pkg)) < 0)
-				return r == -KMEND_E_TOO_LARGE
-				           ? kmend_error_set(err, r, what, 0,
-				                             "lists more than %d packages",
-				                             KMEND_REPO_MAX_PACKAGES)
-				           : r;
+			if ((r = kmend_repo_index_add(index, &pkg, what, err)) < 0)
+				return r;
 		} else {
 			skipped++;
 		}

@@ -298,12 +298,8 @@ int kmend_apt_parse_packages(char *text, size_t len, const char *url, const char
 				pkg.source = pkg.name;
 			if (!pkg.source_version || !*pkg.source_version)
 				pkg.source_version = pkg.version;
-			if ((r = kmend_repo_index_add(index, &pkg)) < 0)
-				return r == -KMEND_E_TOO_LARGE
-				           ? kmend_error_set(err, r, what, 0,
-				                             "lists more than %d packages",
-				                             KMEND_REPO_MAX_PACKAGES)
-				           : r;
+			if ((r = kmend_repo_index_add(index, &pkg, what, err)) < 0)
+				return r;
 		} else {
 			skipped++;
 		}
@@ -397,29 +393,10 @@ int kmend_apt_load(struct kmend_repo_session *s, const struct kmend_repo *repo,
                    struct kmend_warnings *warnings, struct kmend_error *err)
 {
 	size_t ncomp = repo->components ? kmend_strv_len(repo->components) : 1;
+	int r = 0;
 
-	for (size_t i = 0; i < ncomp; i++) {
-		const struct kmend_repo_index *idx;
-		struct kmend_error e = {0};
-		int r =
-		    kmend_repo_session_index(s, repo, repo->components ? repo->components[i] : NULL,
-		                             load_component, &idx, &e);
-		if (r == -KMEND_E_NOT_FOUND && repo->optional) {
-			kmend_warn(warnings, "suite-not-on-mirror", "%s: no suite %s there (%s)",
-			           repo->url, repo->suite, e.message);
-			return 0;
-		}
-		if (r < 0) {
-			if (err)
-				*err = e;
-			return r;
-		}
-		if (kmend_warnings_add_all(warnings, &idx->warnings) < 0)
-			return -ENOMEM;
-		if (*n >= max)
-			return kmend_error_set(err, -KMEND_E_TOO_LARGE, repo->url, 0,
-			                       "more than %zu indexes", max);
-		indexes[(*n)++] = idx;
-	}
-	return 0;
+	for (size_t i = 0; i < ncomp && r == 0; i++)
+		r = kmend_repo_load_part(s, repo, repo->components ? repo->components[i] : NULL,
+		                         load_component, indexes, n, max, warnings, err);
+	return r;
 }

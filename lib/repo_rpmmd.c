@@ -448,9 +448,7 @@ int kmend_rpmmd_parse_primary(char *text, size_t len, const char *url, const cha
 			    .size = c->size,
 			};
 			memcpy(pkg.sha256, c->sha256, sizeof(pkg.sha256));
-			if ((r = kmend_repo_index_add(index, &pkg)) == -KMEND_E_TOO_LARGE)
-				r = kmend_error_set(err, r, what, 0, "lists more than %d packages",
-				                    KMEND_REPO_MAX_PACKAGES);
+			r = kmend_repo_index_add(index, &pkg, what, err);
 		}
 	}
 	if (r == 0 && p->skipped)
@@ -541,23 +539,5 @@ int kmend_rpmmd_load(struct kmend_repo_session *s, const struct kmend_repo *repo
                      const struct kmend_repo_index **indexes, size_t *n, size_t max,
                      struct kmend_warnings *warnings, struct kmend_error *err)
 {
-	const struct kmend_repo_index *idx;
-	struct kmend_error e = {0};
-	int r = kmend_repo_session_index(s, repo, NULL, load_primary, &idx, &e);
-
-	if (r == -KMEND_E_NOT_FOUND && repo->optional) {
-		kmend_warn(warnings, "suite-not-on-mirror", "%s: no repository there (%s)",
-		           repo->url, e.message);
-		return 0;
-	}
-	if (r < 0) {
-		if (err)
-			*err = e;
-		return r;
-	}
-	if (*n >= max)
-		return kmend_error_set(err, -KMEND_E_TOO_LARGE, repo->url, 0,
-		                       "more than %zu indexes", max);
-	indexes[(*n)++] = idx;
-	return kmend_warnings_add_all(warnings, &idx->warnings);
+	return kmend_repo_load_part(s, repo, NULL, load_primary, indexes, n, max, warnings, err);
 }

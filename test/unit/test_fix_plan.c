@@ -377,7 +377,7 @@ static int resolve_world(struct world *w, bool newest, const char *packages)
 	                                              "http://repo.test", "Packages", &w->index,
 	                                              &err),
 	                 0);
-	assert_int_equal(kmend_repo_pool_build(&w->pool, idx, 1, kmend_pkgmgr_apt.parse_provides),
+	assert_int_equal(kmend_repo_pool_build(&w->pool, idx, 1, kmend_pkgmgr_apt.parse_relation),
 	                 0);
 	memset(&w->plan, 0, sizeof(w->plan));
 	w->plan.family = &kmend_pkgmgr_apt;
@@ -807,7 +807,7 @@ static void test_apk_resolve(void **state)
 	                 0);
 	assert_int_equal(
 	    kmend_apk_parse_index(text, tlen, "http://m/v3.16/main", "idx", &w.index, &err), 0);
-	assert_int_equal(kmend_repo_pool_build(&w.pool, idx, 1, kmend_pkgmgr_apk.parse_provides),
+	assert_int_equal(kmend_repo_pool_build(&w.pool, idx, 1, kmend_pkgmgr_apk.parse_relation),
 	                 0);
 	w.plan.family = &kmend_pkgmgr_apk;
 	assert_int_equal(
@@ -933,7 +933,7 @@ static void test_dnf_primary(void **state)
 	assert_int_equal(
 	    kmend_rpmmd_parse_primary(text, plen, "http://r/el9", "primary", &w.index, &err), 0);
 	assert_int_equal(w.index.count, 7);
-	assert_int_equal(kmend_repo_pool_build(&w.pool, idx, 1, kmend_pkgmgr_dnf.parse_provides),
+	assert_int_equal(kmend_repo_pool_build(&w.pool, idx, 1, kmend_pkgmgr_dnf.parse_relation),
 	                 0);
 
 	world_type = KMEND_PKG_RPM;
