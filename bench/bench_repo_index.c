@@ -41,8 +41,10 @@ int main(int argc, char **argv)
 
 		memcpy(copy, data, len + 1);
 		t0 = now();
-		if (kmend_pkgmgr_apt.parse_index(copy, len, "http://bench", argv[1], &index, &err) < 0 ||
-		    (t1 = now(), kmend_repo_pool_build(&pool, idx, 1, kmend_pkgmgr_apt.parse_relation)) < 0)
+		if (kmend_pkgmgr_apt.parse_index(copy, len, "http://bench", argv[1], &index, &err) <
+		        0 ||
+		    (t1 = now(),
+		     kmend_repo_pool_build(&pool, idx, 1, kmend_pkgmgr_apt.parse_relation)) < 0)
 			return 3;
 		t2 = now();
 		best_parse = t1 - t0 < best_parse ? t1 - t0 : best_parse;
@@ -52,7 +54,8 @@ int main(int argc, char **argv)
 		kmend_repo_index_free(&index);
 	}
 	printf("%zu packages, %.1f MB: parse %.0f ms (%.0f MB/s), pool %.0f ms\n", count,
-	       (double)len / 1e6, best_parse * 1e3, (double)len / 1e6 / best_parse, best_pool * 1e3);
+	       (double)len / 1e6, best_parse * 1e3, (double)len / 1e6 / best_parse,
+	       best_pool * 1e3);
 	free(data);
 	return 0;
 }
