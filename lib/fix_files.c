@@ -24,27 +24,6 @@ static const char *const common_programs[] = {"bin/sh",
                                               "usr/bin/coreutils",
                                               NULL};
 
-/* Calls fn for each configured entry (paths and programs of the common list and every family). */
-static bool any_entry(bool (*fn)(const char *entry, bool program, const char *path),
-                      const char *path)
-{
-	for (const char *const *p = common_paths; *p; p++)
-		if (fn(*p, false, path))
-			return true;
-	for (const char *const *p = common_programs; *p; p++)
-		if (fn(*p, true, path))
-			return true;
-	for (size_t i = 0; kmend_pkgmgrs[i]; i++) {
-		for (const char *const *p = kmend_pkgmgrs[i]->config_paths; *p; p++)
-			if (fn(*p, false, path))
-				return true;
-		for (const char *const *p = kmend_pkgmgrs[i]->programs; *p; p++)
-			if (fn(*p, true, path))
-				return true;
-	}
-	return false;
-}
-
 /* "dir/" entries match the files directly inside dir; others match exactly. */
 static bool entry_matches(const char *entry, const char *path)
 {
@@ -55,38 +34,43 @@ static bool entry_matches(const char *entry, const char *path)
 	return strcmp(path, entry) == 0;
 }
 
-static bool wanted(const char *entry, bool program, const char *path)
+static bool listed(const char *const *list, const char *path)
 {
-	(void)program;
-	return entry_matches(entry, path);
-}
-
-static bool wanted_below(const char *entry, bool program, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	(void)program;
-	return strncmp(entry, dir, n) == 0 && entry[n] == '/';
-}
-
-static bool program_entry(const char *entry, bool program, const char *path)
-{
-	return program && entry_matches(entry, path);
+	for (; *list; list++)
+		if (entry_matches(*list, path))
+			return true;
+	return false;
 }
 
 bool kmend_fix_files_wants(const char *path)
 {
-	return any_entry(wanted, path);
+	if (listed(common_paths, path) || listed(common_programs, path))
+		return true;
+	for (size_t i = 0; kmend_pkgmgrs[i]; i++)
+		if (listed(kmend_pkgmgrs[i]->config_paths, path) ||
+		    listed(kmend_pkgmgrs[i]->programs, path))
+			return true;
+	return false;
 }
 
-bool kmend_fix_files_wants_below(const char *dir)
+static int want_list(struct kmend_want *w, const char *const *list, bool presence)
 {
-	return any_entry(wanted_below, dir);
+	for (; *list; list++)
+		if ((presence ? kmend_want_add_presence(w, *list) : kmend_want_add(w, *list)) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
-bool kmend_fix_files_presence_only(const char *path)
+int kmend_fix_files_want(struct kmend_want *w)
 {
-	return any_entry(program_entry, path);
+	int r = want_list(w, common_paths, false);
+
+	if (r == 0)
+		r = want_list(w, common_programs, true);
+	for (size_t i = 0; kmend_pkgmgrs[i] && r == 0; i++)
+		if ((r = want_list(w, kmend_pkgmgrs[i]->config_paths, false)) == 0)
+			r = want_list(w, kmend_pkgmgrs[i]->programs, true);
+	return r;
 }
 
 int kmend_fix_files_add(struct kmend_fix_files *files, const char *path, const char *data,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "layer.h"
 #include "rootfs.h"
 
 /* One file as the image's final layer leaves it (links followed); data NULL for a program. */
@@ -23,11 +24,11 @@ struct kmend_fix_files {
 	size_t count, capacity;
 };
 
-/* For the layer walker (struct kmend_want): paths kept, directories on their way, and the
-   programs whose content is not needed. */
+/* Add what fix reads to the inventory's want set: files, and programs for their presence. */
+int kmend_fix_files_want(struct kmend_want *w);
+
+/* True for a path fix reads (not a package database: the inventory need not parse again). */
 bool kmend_fix_files_wants(const char *path);
-bool kmend_fix_files_wants_below(const char *dir);
-bool kmend_fix_files_presence_only(const char *path);
 
 /*
  * Keep, from the merged view, every wanted file that exists: the configured

@@ -34,6 +34,7 @@ static int want_package_databases(struct kmend_want *w)
 static int (*const want_sources[])(struct kmend_want *w) = {
     want_os_files,
     want_package_databases,
+    kmend_fix_files_want,
 };
 
 int kmend_inventory_want_init(struct kmend_want *w)
@@ -55,8 +56,9 @@ static bool touches_pkgdb(const struct kmend_rootfs *fs, const struct kmend_laye
 {
 	for (size_t i = 0; i < f->count; i++) {
 		const struct kmend_entry *e = &f->entries[i];
-		if (e->kind == KMEND_ENTRY_DIR ? kmend_rootfs_node_at(fs, e->path) != NULL
-		                               : kmend_os_file_of(e->path) < 0)
+		if (e->kind == KMEND_ENTRY_DIR
+		        ? kmend_rootfs_node_at(fs, e->path) != NULL
+		        : kmend_os_file_of(e->path) < 0 && !kmend_fix_files_wants(e->path))
 			return true;
 	}
 	return false;
@@ -325,6 +327,8 @@ int kmend_inventory_build(struct kmend_image *img, const char *cache_dir,
 		out->layers_from_cache = p.layers_from_cache;
 		memset(&p.packages, 0, sizeof(p.packages));
 		r = warn_about(out, &p, links_left);
+		if (r == 0)
+			r = kmend_fix_files_collect(&p.fs, &out->fix_files);
 	}
 	pass_free(&p, img->nlayers);
 	kmend_want_free(&want);
@@ -339,4 +343,5 @@ void kmend_inventory_free(struct kmend_inventory *inv)
 		return;
 	kmend_package_list_free(&inv->packages);
 	kmend_warnings_free(&inv->warnings);
+	kmend_fix_files_free(&inv->fix_files);
 }

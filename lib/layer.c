@@ -71,26 +71,55 @@ int kmend_want_add(struct kmend_want *w, const char *pattern)
 	return 0;
 }
 
+int kmend_want_add_presence(struct kmend_want *w, const char *path)
+{
+	char pattern[KMEND_PATH_MAX + 2];
+
+	snprintf(pattern, sizeof(pattern), "?%s", path);
+	return kmend_want_add(w, pattern);
+}
+
+/* Whether pattern p (without its presence mark) names the file at path. */
+static bool pattern_names(const char *p, const char *path)
+{
+	size_t n = strlen(p);
+
+	return p[n - 1] == '/' ? strncmp(path, p, n) == 0 && path[n] && !strchr(path + n, '/')
+	                       : strcmp(path, p) == 0;
+}
+
 bool kmend_want_file(const struct kmend_want *w, const char *path)
 {
-	for (size_t i = 0; i < w->count; i++) {
-		const char *p = w->patterns[i];
-		size_t n = strlen(p);
-
-		if (p[n - 1] == '/' ? strncmp(path, p, n) == 0 && path[n] && !strchr(path + n, '/')
-		                    : strcmp(path, p) == 0)
+	for (size_t i = 0; i < w->count; i++)
+		if (pattern_names(w->patterns[i] + (w->patterns[i][0] == '?'), path))
 			return true;
-	}
 	return false;
+}
+
+bool kmend_want_presence_only(const struct kmend_want *w, const char *path)
+{
+	bool presence = false;
+
+	for (size_t i = 0; i < w->count; i++) {
+		bool mark = w->patterns[i][0] == '?';
+		if (!pattern_names(w->patterns[i] + mark, path))
+			continue;
+		if (!mark)
+			return false;
+		presence = true;
+	}
+	return presence;
 }
 
 bool kmend_want_below(const struct kmend_want *w, const char *dir)
 {
 	size_t n = strlen(dir);
 
-	for (size_t i = 0; i < w->count; i++)
-		if (n == 0 || (strncmp(w->patterns[i], dir, n) == 0 && w->patterns[i][n] == '/'))
+	for (size_t i = 0; i < w->count; i++) {
+		const char *p = w->patterns[i] + (w->patterns[i][0] == '?');
+		if (n == 0 || (strncmp(p, dir, n) == 0 && p[n] == '/'))
 			return true;
+	}
 	return false;
 }
 
@@ -425,6 +454,9 @@ static int walk_entry(struct walk *w, struct archive_entry *ae)
 	case AE_IFREG:
 		if (!kmend_want_file(w->want, path))
 			return 0;
+		if (kmend_want_presence_only(w->want, path))
+			return (data = strdup("")) ? keep(w, KMEND_ENTRY_FILE, path, NULL, data, 0)
+			                           : -ENOMEM;
 		if ((r = read_content(w, path, kmend_archive.archive_entry_size(ae), &data)) < 0)
 			return r;
 		return keep(w, KMEND_ENTRY_FILE, path, NULL, data,

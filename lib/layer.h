@@ -50,6 +50,15 @@ struct kmend_want {
 /* Add a pattern (copied; one already there is not added twice). 0 or -ENOMEM. */
 int kmend_want_add(struct kmend_want *w, const char *pattern);
 
+/*
+ * Add a file whose presence alone matters (a program kmend fix looks for): it is wanted as a
+ * pattern is, but kept empty, its content never read. Stored as "?" + path. 0 or -ENOMEM.
+ */
+int kmend_want_add_presence(struct kmend_want *w, const char *path);
+
+/* True when path is wanted for its presence only (no pattern asks for its content). */
+bool kmend_want_presence_only(const struct kmend_want *w, const char *path);
+
 /* True when some pattern names the file at path. */
 bool kmend_want_file(const struct kmend_want *w, const char *path);
 
