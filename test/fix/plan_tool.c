@@ -160,9 +160,10 @@ static int print_repos(const struct kmend_inventory *inv, const char *platform,
 	}
 	for (size_t i = 0; i < w.count; i++)
 		json_array_append_new(warn, json_string(w.items[i].message));
-	json_dumpf(json_pack("{s:o, s:o}", "repos", list, "warnings", warn), stdout,
-	           JSON_INDENT(2));
+	list = json_pack("{s:o, s:o}", "repos", list, "warnings", warn);
+	json_dumpf(list, stdout, JSON_INDENT(2));
 	putchar('\n');
+	json_decref(list);
 	kmend_repo_list_free(&repos);
 	kmend_warnings_free(&w);
 	return 0;
