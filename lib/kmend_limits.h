@@ -116,4 +116,12 @@
 /* A downloaded package file (a .deb, .apk or .rpm) the install step may be given. */
 #define KMEND_PACKAGE_FILE_MAX (4LL * 1024 * 1024 * 1024)
 
+/* Kubernetes: largest kubeconfig file, token, certificate or key file read. */
+#define KMEND_KUBECONFIG_MAX_SIZE  (16 * 1024 * 1024)
+#define KMEND_KUBE_SECRET_FILE_MAX (1024 * 1024)
+
+/* An exec credential plugin: most output kept (an ExecCredential is a few KiB), longest run. */
+#define KMEND_KUBE_EXEC_OUTPUT_MAX (1024 * 1024)
+#define KMEND_KUBE_EXEC_TIMEOUT_MS (60 * 1000)
+
 #endif
