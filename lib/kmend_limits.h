@@ -124,4 +124,12 @@
 #define KMEND_KUBE_EXEC_OUTPUT_MAX (1024 * 1024)
 #define KMEND_KUBE_EXEC_TIMEOUT_MS (60 * 1000)
 
+/* Deploy: lines of a failing container's or hook's output quoted; most args of one hook. */
+#define KMEND_DEPLOY_LOG_LINES     20
+#define KMEND_DEPLOY_HOOK_MAX_ARGS 256
+
+/* podman kube play: longest run (it pulls images); largest apply journal read back. */
+#define KMEND_PODMAN_PLAY_TIMEOUT_MS (10 * 60 * 1000)
+#define KMEND_APPLY_JOURNAL_MAX      (2 * KMEND_MANIFEST_FILE_MAX_SIZE + 1024 * 1024)
+
 #endif

@@ -2,6 +2,7 @@
 #include "yamljson.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,24 @@ struct builder {
 	int depth;
 	size_t nodes;
 	json_t *docs;
+	bool typed; /* plain true/false/null become JSON's (kmend_yaml_to_json_typed) */
 };
 
 /* A plain scalar that is a whole decimal integer stays a number. */
-static json_t *scalar(const yaml_event_t *ev)
+static json_t *scalar(const struct builder *b, const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
+
+	if (b->typed && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		if (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE"))
+			return json_true();
+		if (!strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE"))
+			return json_false();
+		if (n == 0 || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL") ||
+		    !strcmp(v, "~"))
+			return json_null();
+	}
 
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n > 0 && n < 19) {
 		size_t i = v[0] == '-' ? 1 : 0;
@@ -97,12 +109,12 @@ static void close_container(struct builder *b)
 	json_decref(b->stack[b->depth]);
 }
 
-int kmend_yaml_to_json(const char *data, size_t len, const char *name, json_t **docs,
-                       struct kmend_error *err)
+static int yaml_to_json(const char *data, size_t len, const char *name, bool typed, json_t **docs,
+                        struct kmend_error *err)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	struct builder b = {.docs = json_array()};
+	struct builder b = {.docs = json_array(), .typed = typed};
 	int r = 0, done = 0;
 
 	kmend_error_clear(err);
@@ -121,7 +133,7 @@ int kmend_yaml_to_json(const char *data, size_t len, const char *name, json_t **
 			break;
 		}
 		switch (ev.type) {
-		case YAML_SCALAR_EVENT: r = attach(&b, scalar(&ev)); break;
+		case YAML_SCALAR_EVENT: r = attach(&b, scalar(&b, &ev)); break;
 		case YAML_SEQUENCE_START_EVENT: r = open_container(&b, json_array()); break;
 		case YAML_MAPPING_START_EVENT: r = open_container(&b, json_object()); break;
 		case YAML_SEQUENCE_END_EVENT:
@@ -156,4 +168,16 @@ int kmend_yaml_to_json(const char *data, size_t len, const char *name, json_t **
 	}
 	*docs = b.docs;
 	return 0;
+}
+
+int kmend_yaml_to_json(const char *data, size_t len, const char *name, json_t **docs,
+                       struct kmend_error *err)
+{
+	return yaml_to_json(data, len, name, false, docs, err);
+}
+
+int kmend_yaml_to_json_typed(const char *data, size_t len, const char *name, json_t **docs,
+                             struct kmend_error *err)
+{
+	return yaml_to_json(data, len, name, true, docs, err);
 }

@@ -19,4 +19,13 @@
 int kmend_yaml_to_json(const char *data, size_t len, const char *name, json_t **docs,
                        struct kmend_error *err);
 
+/*
+ * The same, with plain (unquoted) true, false, null, ~ and empty scalars made
+ * JSON's true, false and null (YAML 1.2's core schema), for documents that
+ * are handed on as JSON: a Kubernetes object re-read by another program
+ * (podman) must keep `hostNetwork: true` a boolean.
+ */
+int kmend_yaml_to_json_typed(const char *data, size_t len, const char *name, json_t **docs,
+                             struct kmend_error *err);
+
 #endif
