@@ -775,6 +775,21 @@ static int read_secret(const char *path, bool token, char **out, size_t *len,
 	return 0;
 }
 
+/* A certificate or key from its file, else a copy of its -data bytes, else nothing. */
+static int pem_of(const char *file, const char *data, size_t len, char **out, size_t *out_len,
+                  struct kmend_error *err)
+{
+	if (file)
+		return read_secret(file, false, out, out_len, err);
+	if (!data)
+		return 0;
+	if (!(*out = malloc(len + 1)))
+		return -ENOMEM;
+	memcpy(*out, data, len + 1);
+	*out_len = len;
+	return 0;
+}
+
 int kmend_kube_credential_get(struct kmend_kube_config *cfg, struct kmend_kube_credential *out,
                               struct kmend_error *err)
 {
@@ -796,24 +811,12 @@ int kmend_kube_credential_get(struct kmend_kube_config *cfg, struct kmend_kube_c
 		r = read_secret(cfg->token_file, true, &out->token, &len, err);
 	else
 		r = (!cfg->token || (out->token = strdup(cfg->token))) ? 0 : -ENOMEM;
-	if (r == 0 && cfg->cert_file)
-		r = read_secret(cfg->cert_file, false, &out->cert_pem, &out->cert_len, err);
-	else if (r == 0 && cfg->cert_data) {
-		r = (out->cert_pem = malloc(cfg->cert_len + 1)) ? 0 : -ENOMEM;
-		if (r == 0) {
-			memcpy(out->cert_pem, cfg->cert_data, cfg->cert_len + 1);
-			out->cert_len = cfg->cert_len;
-		}
-	}
-	if (r == 0 && cfg->key_file)
-		r = read_secret(cfg->key_file, false, &out->key_pem, &out->key_len, err);
-	else if (r == 0 && cfg->key_data) {
-		r = (out->key_pem = malloc(cfg->key_len + 1)) ? 0 : -ENOMEM;
-		if (r == 0) {
-			memcpy(out->key_pem, cfg->key_data, cfg->key_len + 1);
-			out->key_len = cfg->key_len;
-		}
-	}
+	if (r == 0)
+		r = pem_of(cfg->cert_file, cfg->cert_data, cfg->cert_len, &out->cert_pem,
+		           &out->cert_len, err);
+	if (r == 0)
+		r = pem_of(cfg->key_file, cfg->key_data, cfg->key_len, &out->key_pem, &out->key_len,
+		           err);
 	if (r < 0)
 		kmend_kube_credential_free(out);
 	return r;
