@@ -49,7 +49,11 @@ int main(int argc, char **argv)
 {
 	struct kmend_deploy_options opt = {0};
 	struct kmend_error err = {0};
-	struct kmend_deploy *d;
+	struct kmend_deploy *d = NULL;
+	struct kmend_workload_refs refs = {0};
+	struct kmend_workload_status *st = NULL;
+	struct kmend_marked_list marked = {0};
+	char *text = NULL, *first = NULL;
 	const char *backend = "podman";
 	int i = 1, r, rc = 0;
 
@@ -65,11 +69,15 @@ int main(int argc, char **argv)
 		return 2;
 	if ((r = kmend_deploy_open(backend, &opt, &d, &err)) < 0)
 		return die(&err, r);
+#define CHECK(call)                                                                                \
+	do {                                                                                       \
+		if ((r = (call)) < 0) {                                                            \
+			rc = die(&err, r);                                                         \
+			goto out;                                                                  \
+		}                                                                                  \
+	} while (0)
 	if ((!strcmp(argv[i], "apply") || !strcmp(argv[i], "attach")) && i + 2 < argc) {
-		struct kmend_workload_refs refs = {0};
-		struct kmend_workload_status *st;
 		struct kmend_apply_mark mark = {0};
-		char *text = NULL, *first = NULL;
 		size_t len, flen = 0, k;
 		int timeout = atoi(argv[i + 2]) * 1000;
 		bool attach = !strcmp(argv[i], "attach");
@@ -90,39 +98,28 @@ int main(int argc, char **argv)
 			printf("{\"mark\":\"%s\"}\n", mark.id);
 			fflush(stdout);
 		}
-		r = kmend_deploy_apply(d, text, len, argv[i + 1], first ? &mark : NULL,
-		                       attach ? KMEND_DEPLOY_ATTACH : 0, &refs, &err);
-		if (r < 0)
-			return die(&err, r);
+		CHECK(kmend_deploy_apply(d, text, len, argv[i + 1], first ? &mark : NULL,
+		                         attach ? KMEND_DEPLOY_ATTACH : 0, &refs, &err));
 		printf("{\"deployed\":%zu}\n", refs.count);
 		fflush(stdout);
 		st = calloc(refs.count + 1, sizeof(*st));
-		r = kmend_deploy_watch(d, &refs, timeout, st, &err);
-		if (r < 0)
-			return die(&err, r);
+		CHECK(kmend_deploy_watch(d, &refs, timeout, st, &err));
 		for (k = 0; k < refs.count; k++)
 			print_status(&st[k]);
 		for (k = 0; k < d->warnings.count; k++)
 			printf("{\"warning\":\"%s\"}\n", d->warnings.items[k].code);
 		rc = r > 0;
-		free(st);
-		free(text);
-		free(first);
-		kmend_workload_refs_free(&refs);
 	} else if (!strcmp(argv[i], "remove") && i + 1 < argc) {
-		char *text;
 		size_t len;
 
-		if ((r = kmend_read_file(argv[i + 1], 64 << 20, &text, &len, &err)) < 0 ||
-		    (r = kmend_deploy_remove(d, text, len, argv[i + 1], &err)) < 0)
-			return die(&err, r);
-		free(text);
+		CHECK(kmend_read_file(argv[i + 1], 64 << 20, &text, &len, &err));
+		CHECK(kmend_deploy_remove(d, text, len, argv[i + 1], &err));
 	} else if (!strcmp(argv[i], "marked")) {
 		struct kmend_marked_list l = {0};
 		size_t k;
 
-		if ((r = kmend_deploy_find_marked(d, &l, &err)) < 0)
-			return die(&err, r);
+		CHECK(kmend_deploy_find_marked(d, &marked, &err));
+		l = marked;
 		for (k = 0; k < l.count; k++) {
 			json_t *j = json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "kind", l.items[k].ref.kind,
@@ -135,13 +132,17 @@ int main(int argc, char **argv)
 			putchar('\n');
 			json_decref(j);
 		}
-		kmend_marked_list_free(&l);
 	} else if (!strcmp(argv[i], "settle") && i + 2 < argc) {
-		if ((r = kmend_deploy_settle(d, argv[i + 1], argv[i + 2], &err)) < 0)
-			return die(&err, r);
+		CHECK(kmend_deploy_settle(d, argv[i + 1], argv[i + 2], &err));
 	} else {
 		rc = 2;
 	}
+out:
+	kmend_marked_list_free(&marked);
+	kmend_workload_refs_free(&refs);
+	free(st);
+	free(text);
+	free(first);
 	kmend_deploy_close(d);
 	return rc;
 }

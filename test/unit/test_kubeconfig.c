@@ -502,5 +502,6 @@ int main(void)
 	    cmocka_unit_test(test_exec_gke_v1_and_failures),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
