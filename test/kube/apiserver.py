@@ -1122,7 +1122,9 @@ def main():
     ap.add_argument("--token", action="append", default=[], help="a bearer token to accept")
     ap.add_argument("--history", type=int, default=1000, help="watch events kept")
     ap.add_argument("--bookmark-seconds", type=float, default=1.0)
-    ap.add_argument("--tick", type=float, default=0.2, help="controller period in seconds")
+    ap.add_argument("--tick", type=float, default=0.2,
+                    help="controller period in seconds; 0: no controllers (a store of objects, "
+                    "e.g. 1,000 workloads to list)")
     ap.add_argument("--namespaces", default="default,kube-system")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
@@ -1140,7 +1142,8 @@ def main():
     ctx.load_verify_locations(os.path.join(a.pki, "ca.crt"))
     ctx.verify_mode = ssl.CERT_OPTIONAL
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    threading.Thread(target=srv.cluster.loop, daemon=True).start()
+    if a.tick > 0:
+        threading.Thread(target=srv.cluster.loop, daemon=True).start()
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
