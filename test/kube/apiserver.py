@@ -860,7 +860,7 @@ class Handler(BaseHTTPRequestHandler):
             if q.get("continue"):
                 try:
                     tok = json.loads(base64.b64decode(q["continue"]))
-                    if tok["rv"] < st.oldest:
+                    if tok["rv"] + 1 < st.oldest:
                         raise APIError(410, "Expired", "The provided continue parameter is too "
                                        "old to display a consistent list result. You can start "
                                        "a new list without the continue parameter.")
@@ -1061,6 +1061,12 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that refuses our certificate, or hangs up, is not the server's error.
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_pki(d):
