@@ -137,9 +137,10 @@ def get_path(obj, path):
     return node
 
 
-def delete_path(obj, path):
-    """Remove the field (or keyed list item) at path. Lists, labels and annotations left empty
-    go too: the API's Go types omit them (omitempty)."""
+def delete_path(obj, path, keep=frozenset()):
+    """Remove the field (or keyed list item) at path. Parents left empty go too, as they do in
+    the real server (structured-merge-diff drops them; the API's Go types omit them), unless a
+    manager owns the empty parent itself (keep)."""
     if path[-1] == ".":
         path = path[:-1]
     last = path[-1]
@@ -152,12 +153,11 @@ def delete_path(obj, path):
         key, val = next(iter(json.loads(last[2:]).items()))
         if isinstance(lst, list):
             lst[:] = [i for i in lst if not (isinstance(i, dict) and i.get(key) == val)]
-    for n in range(len(path) - 1, 0, -1):
+    for n in range(len(path) - 1, 1, -1):
         node = get_path(obj, path[:n])
         el = path[n - 1]
-        if node in ([], {}) and (isinstance(node, list) or el[2:] in (
-                "labels", "annotations", "matchLabels")) and el.startswith("f:"):
-            parent = get_path(obj, path[:n - 1]) if n > 1 else obj
+        if node in ([], {}) and el.startswith("f:") and path[:n] not in keep:
+            parent = get_path(obj, path[:n - 1])
             if isinstance(parent, dict):
                 parent.pop(el[2:], None)
         else:
@@ -1032,7 +1032,7 @@ class Handler(BaseHTTPRequestHandler):
             spec_before = json.dumps(obj.get("spec"), sort_keys=True)
             for p in sorted(before - mine - others,
                             key=lambda p: (len(p) - (p[-1] == "."), p[-1] != ".")):
-                delete_path(obj, p)
+                delete_path(obj, p, others)
             body = {k: v for k, v in cfg.items() if k != "status"}
             body["metadata"] = {k: v for k, v in md.items()
                                 if k in ("labels", "annotations", "ownerReferences",
