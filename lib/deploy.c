@@ -224,6 +224,21 @@ int kmend_deploy_remove(struct kmend_deploy *d, const char *text, size_t len, co
 	return d->ops->remove(d, text, len, name, err);
 }
 
+int kmend_deploy_rollback(struct kmend_deploy *d, const char *second, size_t second_len,
+                          const char *second_name, const char *first, size_t first_len,
+                          const char *first_name, struct kmend_workload_refs *refs,
+                          struct kmend_error *err)
+{
+	int r;
+
+	if (d->ops->rollback)
+		return d->ops->rollback(d, second, second_len, first, first_len, first_name, refs,
+		                        err);
+	if ((r = d->ops->remove(d, second, second_len, second_name, err)) < 0)
+		return r;
+	return d->ops->apply(d, first, first_len, first_name, NULL, 0, refs, err);
+}
+
 int kmend_deploy_find_marked(struct kmend_deploy *d, struct kmend_marked_list *out,
                              struct kmend_error *err)
 {

@@ -167,6 +167,14 @@ struct kmend_deploy_ops {
 	               struct kmend_workload_status *st, struct kmend_error *err);
 	/* Sleep until something may have changed, at most timeout_ms (a poll, a watch event). */
 	int (*wait)(struct kmend_deploy *d, int timeout_ms, struct kmend_error *err);
+	/*
+	 * Go back from second to first (optional): where the target can replace
+	 * one with the other in place (server-side apply removes what only the
+	 * second had). NULL: remove the second, then apply the first.
+	 */
+	int (*rollback)(struct kmend_deploy *d, const char *second, size_t second_len,
+	                const char *first, size_t first_len, const char *first_name,
+	                struct kmend_workload_refs *refs, struct kmend_error *err);
 	/* Take down what text deployed. Missing workloads are not an error. */
 	int (*remove)(struct kmend_deploy *d, const char *text, size_t len, const char *name,
 	              struct kmend_error *err);
@@ -205,6 +213,14 @@ int kmend_deploy_observe(struct kmend_deploy *d, const struct kmend_workload_ref
                          struct kmend_workload_status *st, struct kmend_error *err);
 int kmend_deploy_remove(struct kmend_deploy *d, const char *text, size_t len, const char *name,
                         struct kmend_error *err);
+/*
+ * Deploy first in place of second (the backend's rollback, else remove second
+ * and apply first, unmarked); refs gets first's workloads, to watch.
+ */
+int kmend_deploy_rollback(struct kmend_deploy *d, const char *second, size_t second_len,
+                          const char *second_name, const char *first, size_t first_len,
+                          const char *first_name, struct kmend_workload_refs *refs,
+                          struct kmend_error *err);
 int kmend_deploy_find_marked(struct kmend_deploy *d, struct kmend_marked_list *out,
                              struct kmend_error *err);
 int kmend_deploy_settle(struct kmend_deploy *d, const char *id, const char *phase,

@@ -9,6 +9,7 @@
  *                                   1 when some failed
  *     attach FILE TIMEOUT_S         the same for a FILE deployed by a run that was killed
  *     remove FILE
+ *     rollback SECOND FIRST TIMEOUT_S   deploy FIRST in place of SECOND and watch it
  *     marked                        the workloads still marked, one JSON line each
  *     settle ID PHASE
  */
@@ -108,6 +109,18 @@ int main(int argc, char **argv)
 			print_status(&st[k]);
 		for (k = 0; k < d->warnings.count; k++)
 			printf("{\"warning\":\"%s\"}\n", d->warnings.items[k].code);
+		rc = r > 0;
+	} else if (!strcmp(argv[i], "rollback") && i + 3 < argc) {
+		size_t len, flen, k;
+
+		CHECK(kmend_read_file(argv[i + 1], 64 << 20, &text, &len, &err));
+		CHECK(kmend_read_file(argv[i + 2], 64 << 20, &first, &flen, &err));
+		CHECK(kmend_deploy_rollback(d, text, len, argv[i + 1], first, flen, argv[i + 2],
+		                            &refs, &err));
+		st = calloc(refs.count + 1, sizeof(*st));
+		CHECK(kmend_deploy_watch(d, &refs, atoi(argv[i + 3]) * 1000, st, &err));
+		for (k = 0; k < refs.count; k++)
+			print_status(&st[k]);
 		rc = r > 0;
 	} else if (!strcmp(argv[i], "remove") && i + 1 < argc) {
 		size_t len;

@@ -178,7 +178,7 @@ expect_eq "remove: every pod of the second file is gone" "" \
   "$(podman pod ps --format '{{.Name}}' | grep -E '^kdt-(healthy|initfail|crash|hookfail|job)$')"
 D remove "$w/second.yaml" 2>"$w/err"
 expect_eq "remove: removing again is not an error" 0 "$?"
-D apply "$w/first.yaml" 60 >"$w/out" 2>"$w/err"
+D rollback "$w/second.yaml" "$w/first.yaml" 60 >"$w/out" 2>"$w/err"
 expect_eq "rollback: the first file's Deployment runs healthy" "0 healthy" "$? $(field kdt-initfail health)"
 D settle "$mark" rolled-back
 D marked >"$w/marked"
