@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -324,86 +323,74 @@ static int copy_doc(struct copy_ctx *x, json_t *doc, struct kmend_error *err)
 }
 
 /*
- * The podman copy of text: one file per workload (its Pod and the other objects), because
- * `kube play` stops at the first pod that fails, where a cluster would create them all. The
- * files are YAML streams of JSON documents in a private directory; copy_free removes them.
+ * The podman copy of text: one YAML stream (of JSON documents) per workload, its Pod after the
+ * other objects, because `kube play` stops at the first pod that fails, where a cluster would
+ * create them all. It goes to podman on stdin: the user's Secrets never land in a file.
  */
-static int write_copy(struct copy_ctx *x, const char *text, size_t len, struct kmend_error *err)
+static int build_copy(struct copy_ctx *x, const char *text, size_t len, struct kmend_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	json_t *docs = NULL, *doc, *pod;
-	size_t i, k;
+	json_t *docs = NULL, *doc;
+	size_t i;
 	int r;
 
 	if ((r = kmend_yaml_to_json_typed(text, len, x->name, &docs, err)) < 0)
 		return r;
 	x->pods = json_array();
 	x->others = json_array();
-	if (!x->pods || !x->others) {
+	if (!x->pods || !x->others)
 		r = -ENOMEM;
-		goto out;
-	}
 	json_array_foreach(docs, i, doc)
 	{
-		if ((r = copy_doc(x, doc, err)) < 0)
-			goto out;
+		if (r == 0)
+			r = copy_doc(x, doc, err);
 	}
-	snprintf(x->dir, sizeof(x->dir), "%s/kmend-podman.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(x->dir)) {
-		r = kmend_error_set(err, -errno, x->dir, 0,
-		                    "cannot make a directory for the podman copy");
-		x->dir[0] = '\0';
-		goto out;
-	}
-	json_array_foreach(x->pods, i, pod)
-	{
-		char file[KMEND_PATH_MAX + 32];
-		FILE *f = NULL;
-		int fd;
-
-		snprintf(file, sizeof(file), "%s/%zu.yaml", x->dir, i);
-		if ((fd = kmend_create_private(file)) < 0 || !(f = fdopen(fd, "w"))) {
-			r = kmend_error_set(err, fd < 0 ? fd : -errno, file, 0,
-			                    "cannot write the podman copy");
-			goto out;
-		}
-		json_array_foreach(x->others, k, doc)
-		{
-			json_dumpf(doc, f, JSON_COMPACT);
-			fputs("\n---\n", f);
-		}
-		json_dumpf(pod, f, JSON_COMPACT);
-		fputc('\n', f);
-		if (fclose(f) != 0) {
-			r = kmend_error_set(err, -EIO, file, 0, "cannot write the podman copy");
-			goto out;
-		}
-	}
-out:
 	json_decref(docs);
 	return r;
 }
 
-static void copy_file(const struct copy_ctx *x, size_t i, char *file, size_t size)
+/* The stream that plays workload i of the copy, malloc'd; NULL on ENOMEM. */
+static char *copy_text(const struct copy_ctx *x, size_t i)
 {
-	snprintf(file, size, "%s/%zu.yaml", x->dir, i);
+	json_t *doc;
+	char *out = NULL, *s;
+	size_t len = 0, k, n;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	json_array_foreach(x->others, k, doc)
+	{
+		if ((s = json_dumps(doc, JSON_COMPACT))) {
+			fprintf(f, "%s\n---\n", s);
+			free(s);
+		}
+	}
+	s = json_dumps(json_array_get(x->pods, i), JSON_COMPACT);
+	n = s ? (size_t)fprintf(f, "%s\n", s) : 0;
+	free(s);
+	if (fclose(f) != 0 || !n) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 static void copy_free(struct copy_ctx *x)
 {
-	char file[KMEND_PATH_MAX + 32];
-	size_t i;
-
-	for (i = 0; x->dir[0] && i < json_array_size(x->pods); i++) {
-		copy_file(x, i, file, sizeof(file));
-		unlink(file);
-	}
-	if (x->dir[0])
-		rmdir(x->dir);
 	json_decref(x->pods);
 	json_decref(x->others);
 	kmend_workload_refs_free(&x->refs);
 	memset(x, 0, sizeof(*x));
+}
+
+/* Run podman with argv and text on its stdin. */
+static int run_podman_input(const char *const *argv, const char *text, int timeout_ms,
+                            struct kmend_spawn_result *res, struct kmend_error *err)
+{
+	struct kmend_spawn sp = {
+	    .argv = argv, .timeout_ms = timeout_ms, .input = text, .input_len = strlen(text)};
+
+	return kmend_spawn_run(&sp, res, err);
 }
 
 /* What a failed `kube play` means for its workloads. */
@@ -494,15 +481,15 @@ static int run_hooks(struct kmend_deploy *d, struct pworkload *w, struct kmend_e
 	return 0;
 }
 
-/* `kube play` one workload's file; a failure other than an init container's is kept on w. */
-static int play(struct pworkload *w, const char *file, struct kmend_error *err)
+/* `kube play` one workload's stream; a failure other than an init container's is kept on w. */
+static int play(struct pworkload *w, const char *text, struct kmend_error *err)
 {
-	const char *argv[] = {"podman", "kube", "play", "--replace", file, NULL};
+	const char *argv[] = {"podman", "kube", "play", "--replace", "-", NULL};
 	struct kmend_spawn_result res;
 	char msg[1024];
 	int r;
 
-	if ((r = run_podman(argv, KMEND_PODMAN_PLAY_TIMEOUT_MS, &res, err)) < 0)
+	if ((r = run_podman_input(argv, text, KMEND_PODMAN_PLAY_TIMEOUT_MS, &res, err)) < 0)
 		return r;
 	kmend_deploy_copy_text(msg, sizeof(msg), kmend_last_lines(res.errout, res.err_len, 3),
 	                       res.err_len);
@@ -524,14 +511,13 @@ static int podman_apply(struct kmend_deploy *d, const char *text, size_t len, co
 	struct podman *p = d->impl;
 	struct copy_ctx x = {
 	    .d = d, .name = name, .mark_id = mark ? mark->id : NULL, .update_model = true};
-	char file[KMEND_PATH_MAX + 32];
 	struct pworkload *w;
 	size_t i;
 	int r;
 
 	if ((r = kmend_deploy_workloads_of(text, len, name, refs, err)) < 0)
 		return r;
-	if ((r = write_copy(&x, text, len, err)) < 0)
+	if ((r = build_copy(&x, text, len, err)) < 0)
 		goto out;
 	/* The journal first: a kill -9 during the play leaves what is needed to go back. */
 	if (mark && !(flags & KMEND_DEPLOY_ATTACH) &&
@@ -540,9 +526,16 @@ static int podman_apply(struct kmend_deploy *d, const char *text, size_t len, co
 	for (i = 0; i < x.refs.count; i++) {
 		if (!(w = find_workload(p, x.refs.items[i].kind, x.refs.items[i].name)))
 			continue;
-		copy_file(&x, i, file, sizeof(file));
-		if (!(flags & KMEND_DEPLOY_ATTACH) && (r = play(w, file, err)) < 0)
-			goto out;
+		if (!(flags & KMEND_DEPLOY_ATTACH)) {
+			_cleanup_free_ char *stream = copy_text(&x, i);
+
+			if (!stream) {
+				r = -ENOMEM;
+				goto out;
+			}
+			if ((r = play(w, stream, err)) < 0)
+				goto out;
+		}
 		if (w->play_failure == KMEND_FAIL_NONE && (r = run_hooks(d, w, err)) < 0)
 			goto out;
 	}
@@ -880,17 +873,22 @@ static int podman_remove(struct kmend_deploy *d, const char *text, size_t len, c
                          struct kmend_error *err)
 {
 	struct copy_ctx x = {.d = d, .name = name};
-	char file[KMEND_PATH_MAX + 32], msg[1024];
-	const char *argv[] = {"podman", "kube", "down", file, NULL};
+	const char *argv[] = {"podman", "kube", "down", "-", NULL};
 	struct kmend_spawn_result res;
+	char msg[1024];
 	size_t i;
 	int r, code;
 
-	if ((r = write_copy(&x, text, len, err)) < 0)
+	if ((r = build_copy(&x, text, len, err)) < 0)
 		goto out;
 	for (i = 0; i < x.refs.count; i++) {
-		copy_file(&x, i, file, sizeof(file));
-		if ((r = run_podman(argv, 120000, &res, err)) < 0)
+		_cleanup_free_ char *stream = copy_text(&x, i);
+
+		if (!stream) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if ((r = run_podman_input(argv, stream, 120000, &res, err)) < 0)
 			goto out;
 		kmend_deploy_copy_text(msg, sizeof(msg),
 		                       kmend_last_lines(res.errout, res.err_len, 2), res.err_len);
