@@ -34,7 +34,8 @@ static void no_secret_in(const struct kmend_error *err)
 			fail_msg("a secret reached an error: %s", buf);
 }
 
-static void put(const char *rel, mode_t mode, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+put(const char *rel, mode_t mode, const char *fmt, ...)
 {
 	char path[1024];
 	va_list ap;
