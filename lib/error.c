@@ -15,6 +15,8 @@ static const char *const kmend_messages[KMEND_E_LAST - KMEND_E_FIRST] = {
     [KMEND_E_AUTH - KMEND_E_FIRST] = "authentication failed",
     [KMEND_E_NOT_FOUND - KMEND_E_FIRST] = "not found",
     [KMEND_E_UNSUPPORTED - KMEND_E_FIRST] = "not supported",
+    [KMEND_E_CONFLICT - KMEND_E_FIRST] = "conflict",
+    [KMEND_E_EXPIRED - KMEND_E_FIRST] = "expired",
 };
 
 const char *kmend_strerror(int code)

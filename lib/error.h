@@ -20,6 +20,8 @@ enum kmend_errcode {
 	KMEND_E_AUTH,                        /* a server refused our credentials */
 	KMEND_E_NOT_FOUND,                   /* the named thing does not exist */
 	KMEND_E_UNSUPPORTED,                 /* valid input kmend cannot handle yet */
+	KMEND_E_CONFLICT,                    /* another writer owns what kmend would change */
+	KMEND_E_EXPIRED,                     /* a server forgot the version kmend asked from */
 	KMEND_E_LAST,
 };
 

@@ -120,6 +120,13 @@
 #define KMEND_KUBECONFIG_MAX_SIZE  (16 * 1024 * 1024)
 #define KMEND_KUBE_SECRET_FILE_MAX (1024 * 1024)
 
+/* Kubernetes API: largest answer read (a list page), objects per list page, most objects
+ * in one list, failed watch reconnections in a row before giving up. */
+#define KMEND_KUBE_RESPONSE_MAX   (64 * 1024 * 1024)
+#define KMEND_KUBE_LIST_PAGE      500
+#define KMEND_KUBE_LIST_MAX_ITEMS 1000000
+#define KMEND_KUBE_WATCH_RETRIES  5
+
 /* An exec credential plugin: most output kept (an ExecCredential is a few KiB), longest run. */
 #define KMEND_KUBE_EXEC_OUTPUT_MAX (1024 * 1024)
 #define KMEND_KUBE_EXEC_TIMEOUT_MS (60 * 1000)
