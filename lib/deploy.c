@@ -12,9 +12,11 @@
 #include "workload.h"
 
 extern const struct kmend_deploy_ops kmend_deploy_podman;
+extern const struct kmend_deploy_ops kmend_deploy_kubernetes;
 
 const struct kmend_deploy_ops *const kmend_deploy_backends[] = {
     &kmend_deploy_podman,
+    &kmend_deploy_kubernetes,
     NULL,
 };
 
@@ -176,7 +178,7 @@ int kmend_deploy_open(const char *name, const struct kmend_deploy_options *opt,
 		;
 	if (!*b)
 		return kmend_error_set(err, -KMEND_E_UNKNOWN_NAME, name, 0,
-		                       "no deploy backend of that name (podman)");
+		                       "no deploy backend of that name (podman, kubernetes)");
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
 	d->ops = *b;

@@ -101,7 +101,9 @@ struct kmend_workload_status {
 };
 
 struct kmend_deploy_options {
-	const char *namespace; /* Kubernetes; NULL: the context's */
+	const char *namespace;  /* Kubernetes; NULL: the context's */
+	const char *kubeconfig; /* Kubernetes: --kubeconfig, --context (lib/kubeconfig.h) */
+	const char *context;
 	const char *state_dir; /* where podman journals live; NULL: $XDG_STATE_HOME/kmend/apply,
 	                          else ~/.local/state/kmend/apply */
 	int poll_ms;           /* how often a polling backend looks (0: 500) */
@@ -199,7 +201,7 @@ struct kmend_deploy {
 extern const struct kmend_deploy_ops *const kmend_deploy_backends[];
 
 /*
- * Open backend name ("podman"; "kubernetes" arrives with lib/kube_client).
+ * Open backend name ("podman", "kubernetes").
  * Errors: -KMEND_E_UNKNOWN_NAME, the backend's own. Free with kmend_deploy_close.
  */
 int kmend_deploy_open(const char *name, const struct kmend_deploy_options *opt,

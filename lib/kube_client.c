@@ -187,29 +187,26 @@ static int status_error(long status, const char *body, size_t len, const char *u
 }
 
 /*
- * One request; *body gets the 2xx answer's JSON. A 401 makes kmend fetch the credential again
- * (an exec plugin's may have been revoked) and try once more.
+ * One request; *data gets the 2xx answer's body (NUL-terminated). A 401 makes kmend fetch the
+ * credential again (an exec plugin's may have been revoked) and try once more.
  */
-static int request(struct kmend_kube_client *c, enum kmend_http_method method, const char *url,
-                   const char *content_type, const char *body, size_t body_len, json_t **out,
-                   struct kmend_error *err)
+static int request_raw(struct kmend_kube_client *c, enum kmend_http_method method, const char *url,
+                       const char *accept, const char *content_type, const char *body,
+                       size_t body_len, char **data, size_t *len, struct kmend_error *err)
 {
 	struct kmend_http_response resp;
-	_cleanup_free_ char *data = NULL;
 	struct kmend_http_request req;
-	json_error_t je;
 	struct auth a;
-	size_t len;
 	int r, attempt;
 
-	*out = NULL;
+	*data = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((r = auth_get(c, &a, err)) < 0)
 			return r;
 		memset(&req, 0, sizeof(req));
 		req.method = method;
 		req.url = url;
-		req.accept = "application/json";
+		req.accept = accept;
 		req.authorization = a.authorization;
 		req.content_type = content_type;
 		req.body = body;
@@ -217,9 +214,9 @@ static int request(struct kmend_kube_client *c, enum kmend_http_method method, c
 		req.tls = &a.tls;
 		req.no_redirects = true;
 		req.what = url;
-		free(data);
-		data = NULL;
-		r = kmend_http_perform(&req, KMEND_KUBE_RESPONSE_MAX, &data, &len, &resp, err);
+		free(*data);
+		*data = NULL;
+		r = kmend_http_perform(&req, KMEND_KUBE_RESPONSE_MAX, data, len, &resp, err);
 		auth_free(&a);
 		if (r < 0)
 			return r;
@@ -227,12 +224,76 @@ static int request(struct kmend_kube_client *c, enum kmend_http_method method, c
 			break;
 		kmend_kube_credential_invalidate(c->cfg);
 	}
-	if (resp.status < 200 || resp.status > 299)
-		return status_error(resp.status, data, len, url, err);
+	if (resp.status < 200 || resp.status > 299) {
+		r = status_error(resp.status, *data, *len, url, err);
+		free(*data);
+		*data = NULL;
+		return r;
+	}
+	return 0;
+}
+
+/* request_raw of JSON: *out is the parsed answer. */
+static int request(struct kmend_kube_client *c, enum kmend_http_method method, const char *url,
+                   const char *content_type, const char *body, size_t body_len, json_t **out,
+                   struct kmend_error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	json_error_t je;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	r = request_raw(c, method, url, "application/json", content_type, body, body_len, &data,
+	                &len, err);
+	if (r < 0)
+		return r;
 	if (!(*out = json_loadb(data, len, 0, &je)))
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, url, je.column,
 		                       "the API server's answer is not JSON: %s", je.text);
 	return 0;
+}
+
+int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
+                       const char *container, int tail, bool previous, char **text, size_t *len,
+                       struct kmend_error *err)
+{
+	_cleanup_free_ char *url = NULL, *query = NULL, *ctr = NULL;
+	int r;
+
+	*text = NULL;
+	if (!(ctr = kmend_http_query_escape(container)) ||
+	    asprintf(&query, "container=%s&tailLines=%d%s", ctr, tail,
+	             previous ? "&previous=true" : "") < 0) {
+		query = NULL;
+		return -ENOMEM;
+	}
+	/* pods/NAME/log is a subresource: the object's URL plus "/log". */
+	if ((r = resource_url(c, "Pod", ns, false, pod, NULL, &url, err)) < 0)
+		return r;
+	{
+		char *full;
+
+		if (asprintf(&full, "%s/log?%s", url, query) < 0)
+			return -ENOMEM;
+		free(url);
+		url = full;
+	}
+	return request_raw(c, KMEND_HTTP_GET, url, "text/plain", NULL, NULL, 0, text, len, err);
+}
+
+int kmend_kube_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
+                      const char *name, struct kmend_error *err)
+{
+	_cleanup_free_ char *url = NULL;
+	json_t *answer = NULL;
+	int r;
+
+	if ((r = resource_url(c, kind, ns, false, name, NULL, &url, err)) < 0)
+		return r;
+	r = request(c, KMEND_HTTP_DELETE, url, NULL, NULL, 0, &answer, err);
+	json_decref(answer);
+	return r;
 }
 
 int kmend_kube_apply(struct kmend_kube_client *c, const json_t *obj, const char *ns,

@@ -59,6 +59,19 @@ int kmend_kube_apply(struct kmend_kube_client *c, const json_t *obj, const char 
 int kmend_kube_get(struct kmend_kube_client *c, const char *kind, const char *ns, const char *name,
                    json_t **out, struct kmend_error *err);
 
+/* DELETE one object (its dependents go by the server's garbage collection). */
+int kmend_kube_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
+                      const char *name, struct kmend_error *err);
+
+/*
+ * The last tail lines a pod's container wrote (pods/NAME/log; previous: its
+ * last instance, for a container waiting to restart), into a
+ * malloc'd, NUL-terminated *text of *len bytes, as the server sends them.
+ */
+int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
+                       const char *container, int tail, bool previous, char **text, size_t *len,
+                       struct kmend_error *err);
+
 /*
  * List every object of kind in ns (all namespaces when all_namespaces),
  * following continue tokens (KMEND_KUBE_LIST_PAGE per page) and relisting from

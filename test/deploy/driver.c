@@ -65,6 +65,10 @@ int main(int argc, char **argv)
 			opt.min_ready_ms = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--backend"))
 			backend = argv[i + 1];
+		else if (!strcmp(argv[i], "--kubeconfig"))
+			opt.kubeconfig = argv[i + 1];
+		else if (!strcmp(argv[i], "--namespace"))
+			opt.namespace = argv[i + 1];
 	}
 	if (i >= argc)
 		return 2;
