@@ -407,6 +407,19 @@ out:
 	return r;
 }
 
+/*
+ * Server-side apply of the first file as "kmend": what only the second file set (fix's init
+ * container, volume, mounts, command) is removed by the server, the rest stays as it is.
+ */
+static int kube_rollback(struct kmend_deploy *d, const char *second, size_t second_len,
+                         const char *first, size_t first_len, const char *first_name,
+                         struct kmend_workload_refs *refs, struct kmend_error *err)
+{
+	(void)second;
+	(void)second_len;
+	return kube_apply(d, first, first_len, first_name, NULL, 0, refs, err);
+}
+
 /* Wake on any change to the pods of the namespace last watched, or after timeout_ms. */
 static int kube_wait(struct kmend_deploy *d, int timeout_ms, struct kmend_error *err)
 {
@@ -604,6 +617,7 @@ const struct kmend_deploy_ops kmend_deploy_kubernetes = {
     .apply = kube_apply,
     .observe = kube_observe,
     .wait = kube_wait,
+    .rollback = kube_rollback,
     .remove = kube_remove,
     .find_marked = kube_find_marked,
     .settle = kube_settle,

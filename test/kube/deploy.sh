@@ -126,7 +126,12 @@ import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["metadata"]["name"] != "healthy"]
 yaml.safe_dump_all(docs, open(sys.argv[2], "w"))
 PY
-D apply "$w/rollback.yaml" 30 >"$w/out" 2>"$w/err"
+python3 - "$w/second.yaml" "$w/second-failed.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["metadata"]["name"] != "healthy"]
+yaml.safe_dump_all(docs, open(sys.argv[2], "w"))
+PY
+D rollback "$w/second-failed.yaml" "$w/rollback.yaml" 30 >"$w/out" 2>"$w/err"
 expect_eq "rollback: the seven failed Deployments run healthy on the first file" "0 7" \
   "$? $(jq -r 'select(.health == "healthy") | .name' "$w/out" | wc -l)"
 for n in $cases; do
