@@ -315,6 +315,71 @@ static int newest_job(struct kube *k, const json_t *cron, const char *ns, json_t
 	return 0;
 }
 
+/* A pod template without the label the Deployment controller adds to its ReplicaSets'. */
+static json_t *template_sans_hash(const json_t *tmpl)
+{
+	json_t *t = json_deep_copy(tmpl);
+
+	json_object_del(json_object_get(json_object_get(t, "metadata"), "labels"),
+	                "pod-template-hash");
+	return t;
+}
+
+/*
+ * A Deployment's current pods: those of the ReplicaSet whose template is the Deployment's (the
+ * pods of older ReplicaSets, still there during a rollout or a rollback, are not its state).
+ */
+static int deployment_pods(struct kube *k, const json_t *dep, const char *ns, const char *sel,
+                           json_t **pods, struct kmend_error *err)
+{
+	const char *uid = jstr(json_object_get(dep, "metadata"), "uid"), *rsuid = NULL;
+	json_t *rss = NULL, *all = NULL, *rs, *p, *want;
+	char rv[64];
+	size_t i, n;
+	int r;
+
+	*pods = json_array();
+	if ((r = kmend_kube_list(k->c, "ReplicaSet", ns, false, sel, NULL, &rss, rv, sizeof(rv),
+	                         err)) < 0)
+		return r;
+	want = template_sans_hash(json_object_get(json_object_get(dep, "spec"), "template"));
+	json_array_foreach(rss, i, rs)
+	{
+		json_t *t =
+		    template_sans_hash(json_object_get(json_object_get(rs, "spec"), "template"));
+		const json_t *o;
+		bool mine = false;
+
+		json_array_foreach(
+		    json_object_get(json_object_get(rs, "metadata"), "ownerReferences"), n, o)
+		{
+			mine = mine || (uid && jstr(o, "uid") && !strcmp(jstr(o, "uid"), uid));
+		}
+		if (mine && json_equal(t, want))
+			rsuid = jstr(json_object_get(rs, "metadata"), "uid");
+		json_decref(t);
+	}
+	json_decref(want);
+	if (rsuid && (r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &all, rv, sizeof(rv),
+	                                  err)) == 0) {
+		json_array_foreach(all, i, p)
+		{
+			const json_t *o;
+
+			json_array_foreach(
+			    json_object_get(json_object_get(p, "metadata"), "ownerReferences"), n,
+			    o)
+			{
+				if (jstr(o, "uid") && !strcmp(jstr(o, "uid"), rsuid))
+					json_array_append(*pods, p);
+			}
+		}
+	}
+	json_decref(all);
+	json_decref(rss);
+	return r;
+}
+
 static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref *ref,
                         struct kmend_workload_status *st, struct kmend_error *err)
 {
@@ -359,8 +424,12 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 			    json_object_get(json_object_get(json_object_get(w, "spec"), "selector"),
 			                    "matchLabels"),
 			    sel, sizeof(sel));
-		if (sel[0] && (r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &pods, rv,
-		                                   sizeof(rv), err)) < 0)
+		if (!strcmp(ref->kind, "Deployment"))
+			r = deployment_pods(k, w, ns, sel[0] ? sel : NULL, &pods, err);
+		else if (sel[0])
+			r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &pods, rv,
+			                    sizeof(rv), err);
+		if (r < 0)
 			goto out;
 	}
 	events = json_array();
