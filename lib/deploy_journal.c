@@ -12,15 +12,9 @@
 #include "array.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "json_get.h"
 #include "kmend_limits.h"
 #include "rfc3339.h"
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 int kmend_apply_journal_write(const char *dir, const struct kmend_apply_mark *m, const char *phase,
                               struct kmend_error *err)
@@ -59,8 +53,8 @@ static int read_journal(const char *path, json_t **out, struct kmend_error *err)
 
 	if ((r = kmend_read_file(path, KMEND_APPLY_JOURNAL_MAX, &data, &len, err)) < 0)
 		return r;
-	if (!(*out = json_loadb(data, len, 0, &je)) || !json_is_object(*out) || !jstr(*out, "id") ||
-	    !jstr(*out, "phase")) {
+	if (!(*out = json_loadb(data, len, 0, &je)) || !json_is_object(*out) ||
+	    !kmend_json_str(*out, "id") || !kmend_json_str(*out, "phase")) {
 		json_decref(*out);
 		*out = NULL;
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, path, 0,
@@ -73,7 +67,7 @@ static int marked_from_journal(const json_t *j, struct kmend_marked_list *out,
                                struct kmend_error *err)
 {
 	const json_t *first = json_object_get(j, "first"), *second = json_object_get(j, "second");
-	const char *text = jstr(second, "text"), *sname = jstr(second, "name");
+	const char *text = kmend_json_str(second, "text"), *sname = kmend_json_str(second, "name");
 	struct kmend_workload_refs refs = {0};
 	struct timespec deadline = {0};
 	size_t i;
@@ -83,7 +77,8 @@ static int marked_from_journal(const json_t *j, struct kmend_marked_list *out,
 		return 0;
 	if ((r = kmend_deploy_workloads_of(text, strlen(text), sname ? sname : "", &refs, err)) < 0)
 		return r;
-	kmend_rfc3339_parse(jstr(j, "deadline") ? jstr(j, "deadline") : "", &deadline);
+	kmend_rfc3339_parse(kmend_json_str(j, "deadline") ? kmend_json_str(j, "deadline") : "",
+	                    &deadline);
 	for (i = 0; i < refs.count && r == 0; i++) {
 		struct kmend_marked *m;
 		int failed = 0;
@@ -94,12 +89,12 @@ static int marked_from_journal(const json_t *j, struct kmend_marked_list *out,
 		m = &out->items[out->count++];
 		memset(m, 0, sizeof(*m));
 		m->ref = refs.items[i];
-		snprintf(m->id, sizeof(m->id), "%s", jstr(j, "id"));
-		snprintf(m->phase, sizeof(m->phase), "%s", jstr(j, "phase"));
+		snprintf(m->id, sizeof(m->id), "%s", kmend_json_str(j, "id"));
+		snprintf(m->phase, sizeof(m->phase), "%s", kmend_json_str(j, "phase"));
 		m->deadline = deadline.tv_sec;
-		m->first = kmend_strdup_or_null(jstr(first, "text"), &failed);
+		m->first = kmend_strdup_or_null(kmend_json_str(first, "text"), &failed);
 		m->first_len = m->first ? strlen(m->first) : 0;
-		m->first_name = kmend_strdup_or_null(jstr(first, "name"), &failed);
+		m->first_name = kmend_strdup_or_null(kmend_json_str(first, "name"), &failed);
 		m->second = kmend_strdup_or_null(text, &failed);
 		m->second_len = strlen(text);
 		m->second_name = kmend_strdup_or_null(sname, &failed);
@@ -132,7 +127,7 @@ int kmend_apply_journal_find(const char *state_dir, struct kmend_marked_list *ou
 		if ((r = read_journal(path, &j, err)) < 0)
 			break;
 		/* Settled applies stay for `revert --cluster`; only unsettled ones are resumed. */
-		if (!strcmp(jstr(j, "phase"), "deploying"))
+		if (!strcmp(kmend_json_str(j, "phase"), "deploying"))
 			r = marked_from_journal(j, out, err);
 		json_decref(j);
 	}

@@ -21,6 +21,7 @@
 
 #include "array.h"
 #include "cleanup.h"
+#include "json_get.h"
 #include "kmend_limits.h"
 #include "kube_client.h"
 #include "kube_health.h"
@@ -45,13 +46,6 @@ struct kube {
 	struct marked_ref *marked;
 	size_t nmarked, capacity;
 };
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 static int kube_open(struct kmend_deploy *d, struct kmend_error *err)
 {
@@ -88,7 +82,7 @@ static void kube_close(struct kmend_deploy *d)
 /* The namespace an object goes to: its own, else --namespace, else the context's. */
 static const char *ns_of(const struct kmend_deploy *d, const json_t *obj)
 {
-	const char *ns = jstr(json_object_get(obj, "metadata"), "namespace");
+	const char *ns = kmend_json_str(json_object_get(obj, "metadata"), "namespace");
 	const struct kube *k = d->impl;
 
 	return ns ? ns : d->opt.namespace ? d->opt.namespace : k->cfg->namespace;
@@ -105,17 +99,15 @@ static int objects_of(const char *text, size_t len, const char *name, json_t **o
 	if ((r = kmend_yaml_to_json_typed(text, len, name, &docs, err)) < 0)
 		return r;
 	*out = json_array();
-	json_array_foreach(docs, i, doc)
-	{
-		const char *kind = jstr(doc, "kind");
+	json_array_foreach (docs, i, doc) {
+		const char *kind = kmend_json_str(doc, "kind");
 
 		if (!json_is_object(doc))
 			continue;
 		items = json_object_get(doc, "items");
 		if (kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") &&
 		    json_is_array(items)) {
-			json_array_foreach(items, j, it)
-			{
+			json_array_foreach (items, j, it) {
 				json_array_append(*out, it);
 			}
 		} else {
@@ -132,11 +124,11 @@ static const json_t *find_object(const json_t *objs, const char *kind, const cha
 	const json_t *o;
 	size_t i;
 
-	json_array_foreach(objs, i, o)
-	{
-		const char *n = jstr(json_object_get(o, "metadata"), "name");
+	json_array_foreach (objs, i, o) {
+		const char *n = kmend_json_str(json_object_get(o, "metadata"), "name");
 
-		if (jstr(o, "kind") && !strcmp(jstr(o, "kind"), kind) && n && !strcmp(n, name))
+		if (kmend_json_str(o, "kind") && !strcmp(kmend_json_str(o, "kind"), kind) && n &&
+		    !strcmp(n, name))
 			return o;
 	}
 	return NULL;
@@ -179,9 +171,9 @@ static int remember_mark(struct kube *k, const json_t *obj, const char *ns, cons
 		return r;
 	m = &k->marked[k->nmarked++];
 	memset(m, 0, sizeof(*m));
-	snprintf(m->ref.kind, sizeof(m->ref.kind), "%s", jstr(obj, "kind"));
+	snprintf(m->ref.kind, sizeof(m->ref.kind), "%s", kmend_json_str(obj, "kind"));
 	snprintf(m->ref.name, sizeof(m->ref.name), "%s",
-	         jstr(json_object_get(obj, "metadata"), "name"));
+	         kmend_json_str(json_object_get(obj, "metadata"), "name"));
 	snprintf(m->ref.namespace, sizeof(m->ref.namespace), "%s", ns);
 	snprintf(m->id, sizeof(m->id), "%s", id);
 	return 0;
@@ -208,10 +200,9 @@ static int kube_apply(struct kmend_deploy *d, const char *text, size_t len, cons
 	if (mark && mark->first &&
 	    (r = objects_of(mark->first, mark->first_len, mark->first_name, &firsts, err)) < 0)
 		goto out;
-	json_array_foreach(objs, i, obj)
-	{
-		const char *kind = jstr(obj, "kind"),
-		           *oname = jstr(json_object_get(obj, "metadata"), "name");
+	json_array_foreach (objs, i, obj) {
+		const char *kind = kmend_json_str(obj, "kind"),
+		           *oname = kmend_json_str(json_object_get(obj, "metadata"), "name");
 		json_t *copy = NULL;
 
 		if (!kind || !oname)
@@ -273,8 +264,7 @@ static void selector_of(const json_t *match, char *out, size_t size)
 	size_t used = 0;
 
 	out[0] = '\0';
-	json_object_foreach((json_t *)match, key, v)
-	{
+	json_object_foreach ((json_t *)match, key, v) {
 		if (json_is_string(v) && used < size)
 			used += (size_t)snprintf(out + used, size - used, "%s%s=%s",
 			                         used ? "," : "", key, json_string_value(v));
@@ -285,7 +275,7 @@ static void selector_of(const json_t *match, char *out, size_t size)
 static int newest_job(struct kube *k, const json_t *cron, const char *ns, json_t **out,
                       struct kmend_error *err)
 {
-	const char *uid = jstr(json_object_get(cron, "metadata"), "uid");
+	const char *uid = kmend_json_str(json_object_get(cron, "metadata"), "uid");
 	json_t *jobs = NULL, *j, *best = NULL;
 	const char *best_t = "";
 	char rv[64];
@@ -296,15 +286,13 @@ static int newest_job(struct kube *k, const json_t *cron, const char *ns, json_t
 	if ((r = kmend_kube_list(k->c, "Job", ns, false, NULL, NULL, &jobs, rv, sizeof(rv), err)) <
 	    0)
 		return r;
-	json_array_foreach(jobs, i, j)
-	{
+	json_array_foreach (jobs, i, j) {
 		const json_t *md = json_object_get(j, "metadata"), *o;
-		const char *t = jstr(md, "creationTimestamp");
+		const char *t = kmend_json_str(md, "creationTimestamp");
 
-		json_array_foreach(json_object_get(md, "ownerReferences"), n, o)
-		{
-			if (uid && jstr(o, "uid") && !strcmp(jstr(o, "uid"), uid) && t &&
-			    strcmp(t, best_t) >= 0) {
+		json_array_foreach (json_object_get(md, "ownerReferences"), n, o) {
+			if (uid && kmend_json_str(o, "uid") &&
+			    !strcmp(kmend_json_str(o, "uid"), uid) && t && strcmp(t, best_t) >= 0) {
 				best = j;
 				best_t = t;
 			}
@@ -332,7 +320,7 @@ static json_t *template_sans_hash(const json_t *tmpl)
 static int deployment_pods(struct kube *k, const json_t *dep, const char *ns, const char *sel,
                            json_t **pods, struct kmend_error *err)
 {
-	const char *uid = jstr(json_object_get(dep, "metadata"), "uid"), *rsuid = NULL;
+	const char *uid = kmend_json_str(json_object_get(dep, "metadata"), "uid"), *rsuid = NULL;
 	json_t *rss = NULL, *all = NULL, *rs, *p, *want;
 	char rv[64];
 	size_t i, n;
@@ -343,34 +331,32 @@ static int deployment_pods(struct kube *k, const json_t *dep, const char *ns, co
 	                         err)) < 0)
 		return r;
 	want = template_sans_hash(json_object_get(json_object_get(dep, "spec"), "template"));
-	json_array_foreach(rss, i, rs)
-	{
+	json_array_foreach (rss, i, rs) {
 		json_t *t =
 		    template_sans_hash(json_object_get(json_object_get(rs, "spec"), "template"));
 		const json_t *o;
 		bool mine = false;
 
-		json_array_foreach(
-		    json_object_get(json_object_get(rs, "metadata"), "ownerReferences"), n, o)
-		{
-			mine = mine || (uid && jstr(o, "uid") && !strcmp(jstr(o, "uid"), uid));
+		json_array_foreach (
+		    json_object_get(json_object_get(rs, "metadata"), "ownerReferences"), n, o) {
+			mine = mine || (uid && kmend_json_str(o, "uid") &&
+			                !strcmp(kmend_json_str(o, "uid"), uid));
 		}
 		if (mine && json_equal(t, want))
-			rsuid = jstr(json_object_get(rs, "metadata"), "uid");
+			rsuid = kmend_json_str(json_object_get(rs, "metadata"), "uid");
 		json_decref(t);
 	}
 	json_decref(want);
 	if (rsuid && (r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &all, rv, sizeof(rv),
 	                                  err)) == 0) {
-		json_array_foreach(all, i, p)
-		{
+		json_array_foreach (all, i, p) {
 			const json_t *o;
 
-			json_array_foreach(
+			json_array_foreach (
 			    json_object_get(json_object_get(p, "metadata"), "ownerReferences"), n,
-			    o)
-			{
-				if (jstr(o, "uid") && !strcmp(jstr(o, "uid"), rsuid))
+			    o) {
+				if (kmend_json_str(o, "uid") &&
+				    !strcmp(kmend_json_str(o, "uid"), rsuid))
 					json_array_append(*pods, p);
 			}
 		}
@@ -415,10 +401,10 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 		}
 		w = job;
 	}
-	if (strcmp(jstr(w, "kind") ? jstr(w, "kind") : "", "Pod")) {
-		if (!strcmp(jstr(w, "kind") ? jstr(w, "kind") : "", "Job"))
+	if (strcmp(kmend_json_str(w, "kind") ? kmend_json_str(w, "kind") : "", "Pod")) {
+		if (!strcmp(kmend_json_str(w, "kind") ? kmend_json_str(w, "kind") : "", "Job"))
 			snprintf(sel, sizeof(sel), "job-name=%s",
-			         jstr(json_object_get(w, "metadata"), "name"));
+			         kmend_json_str(json_object_get(w, "metadata"), "name"));
 		else
 			selector_of(
 			    json_object_get(json_object_get(json_object_get(w, "spec"), "selector"),
@@ -442,7 +428,7 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 		if (!obj)
 			break;
 		if (asprintf(&fsel, "involvedObject.name=%s",
-		             jstr(json_object_get(obj, "metadata"), "name")) < 0) {
+		             kmend_json_str(json_object_get(obj, "metadata"), "name")) < 0) {
 			fsel = NULL;
 			r = -ENOMEM;
 			goto out;
@@ -532,10 +518,9 @@ static int kube_remove(struct kmend_deploy *d, const char *text, size_t len, con
 
 	if ((r = objects_of(text, len, name, &objs, err)) < 0)
 		return r;
-	json_array_foreach(objs, i, obj)
-	{
-		const char *kind = jstr(obj, "kind"),
-		           *oname = jstr(json_object_get(obj, "metadata"), "name");
+	json_array_foreach (objs, i, obj) {
+		const char *kind = kmend_json_str(obj, "kind"),
+		           *oname = kmend_json_str(json_object_get(obj, "metadata"), "name");
 
 		if (!kind || !oname || !kmend_kube_resource_of(kind))
 			continue;
@@ -554,11 +539,12 @@ static int kube_remove(struct kmend_deploy *d, const char *text, size_t len, con
 /* The mark of a live object, parsed, or NULL. */
 static json_t *mark_of(const json_t *obj)
 {
-	const char *v = jstr(json_object_get(json_object_get(obj, "metadata"), "annotations"),
-	                     KMEND_APPLY_ANNOTATION);
+	const char *v =
+	    kmend_json_str(json_object_get(json_object_get(obj, "metadata"), "annotations"),
+	                   KMEND_APPLY_ANNOTATION);
 	json_t *m = v ? json_loads(v, 0, NULL) : NULL;
 
-	if (m && (!json_is_object(m) || !jstr(m, "id") || !jstr(m, "phase"))) {
+	if (m && (!json_is_object(m) || !kmend_json_str(m, "id") || !kmend_json_str(m, "phase"))) {
 		json_decref(m);
 		m = NULL;
 	}
@@ -581,14 +567,13 @@ static int kube_find_marked(struct kmend_deploy *d, struct kmend_marked_list *ou
 		if ((r = kmend_kube_list(k->c, kinds[i], d->opt.namespace, !d->opt.namespace, NULL,
 		                         NULL, &items, rv, sizeof(rv), err)) < 0)
 			break;
-		json_array_foreach(items, j, o)
-		{
+		json_array_foreach (items, j, o) {
 			json_t *m = mark_of(o);
 			struct kmend_marked *e;
 			struct timespec ts = {0};
 			const json_t *md = json_object_get(o, "metadata");
 
-			if (!m || strcmp(jstr(m, "phase"), "deploying")) {
+			if (!m || strcmp(kmend_json_str(m, "phase"), "deploying")) {
 				json_decref(m);
 				continue;
 			}
@@ -600,12 +585,16 @@ static int kube_find_marked(struct kmend_deploy *d, struct kmend_marked_list *ou
 			e = &out->items[out->count++];
 			memset(e, 0, sizeof(*e));
 			snprintf(e->ref.kind, sizeof(e->ref.kind), "%s", kinds[i]);
-			snprintf(e->ref.name, sizeof(e->ref.name), "%s", jstr(md, "name"));
+			snprintf(e->ref.name, sizeof(e->ref.name), "%s",
+			         kmend_json_str(md, "name"));
 			snprintf(e->ref.namespace, sizeof(e->ref.namespace), "%s",
-			         jstr(md, "namespace") ? jstr(md, "namespace") : "");
-			snprintf(e->id, sizeof(e->id), "%s", jstr(m, "id"));
-			snprintf(e->phase, sizeof(e->phase), "%s", jstr(m, "phase"));
-			kmend_rfc3339_parse(jstr(m, "deadline") ? jstr(m, "deadline") : "", &ts);
+			         kmend_json_str(md, "namespace") ? kmend_json_str(md, "namespace")
+			                                         : "");
+			snprintf(e->id, sizeof(e->id), "%s", kmend_json_str(m, "id"));
+			snprintf(e->phase, sizeof(e->phase), "%s", kmend_json_str(m, "phase"));
+			kmend_rfc3339_parse(
+			    kmend_json_str(m, "deadline") ? kmend_json_str(m, "deadline") : "",
+			    &ts);
 			e->deadline = ts.tv_sec;
 			/* The first file's object, as JSON (which is YAML); the live object is the
 			 * second. */
@@ -635,7 +624,7 @@ static int settle_one(struct kube *k, const struct kmend_workload_ref *ref, cons
 		return r == -KMEND_E_NOT_FOUND ? (kmend_error_clear(err), 0) : r;
 	m = mark_of(live);
 	json_decref(live);
-	if (!m || strcmp(jstr(m, "id"), id)) {
+	if (!m || strcmp(kmend_json_str(m, "id"), id)) {
 		json_decref(m);
 		return 0; /* another apply's mark, or none: not ours to settle */
 	}

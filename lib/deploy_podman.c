@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "deploy_journal.h"
 #include "fsutil.h"
+#include "json_get.h"
 #include "kmend_limits.h"
 #include "rfc3339.h"
 #include "subprocess.h"
@@ -134,13 +135,6 @@ static int run_podman(const char *const *argv, int timeout_ms, struct kmend_spaw
 	return kmend_spawn_run(&sp, res, err);
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static json_t *pod_template_of(json_t *doc, const char *kind)
 {
 	size_t i, k;
@@ -185,20 +179,19 @@ static int podman_pod(const char *kind, json_t *tmpl, const char *mark_id, struc
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0,
 		                       "%s \"%s\" has no pod template spec", kind, w->ref.name);
 	}
-	policy = jstr(spec, "restartPolicy");
+	policy = kmend_json_str(spec, "restartPolicy");
 	snprintf(w->policy, sizeof(w->policy), "%s", policy ? policy : "Always");
 	json_object_set_new(spec, "restartPolicy", json_string("Never"));
 	json_object_del(spec, "ephemeralContainers");
 	for (li = 0; li < 2; li++) {
 		list = json_object_get(spec, lists[li]);
-		json_array_foreach(list, i, c)
-		{
+		json_array_foreach (list, i, c) {
 			json_t *life = json_object_get(c, "lifecycle");
 			json_t *hook = json_object_get(
 			    json_object_get(json_object_get(life, "postStart"), "exec"), "command");
 			struct pcontainer *pc, *grown;
 
-			if (!jstr(c, "name"))
+			if (!kmend_json_str(c, "name"))
 				continue;
 			if (!(grown = realloc(w->c, (w->nc + 1) * sizeof(*grown)))) {
 				json_decref(spec);
@@ -208,7 +201,7 @@ static int podman_pod(const char *kind, json_t *tmpl, const char *mark_id, struc
 			pc = &w->c[w->nc++];
 			pc->init = li == 0;
 			pc->hook = json_is_array(hook) ? json_incref(hook) : NULL;
-			if (!(pc->name = strdup(jstr(c, "name")))) {
+			if (!(pc->name = strdup(kmend_json_str(c, "name")))) {
 				json_decref(spec);
 				return -ENOMEM;
 			}
@@ -236,8 +229,7 @@ static int podman_pod(const char *kind, json_t *tmpl, const char *mark_id, struc
 		json_object_set_new(labels, KMEND_APPLY_ANNOTATION, json_string(mark_id));
 	keep = json_object();
 	anns = json_object_get(meta, "annotations");
-	json_object_foreach((json_t *)anns, key, v)
-	{
+	json_object_foreach ((json_t *)anns, key, v) {
 		if (json_is_string(v) && json_string_length(v) <= 63)
 			json_object_set(keep, key, (json_t *)v);
 	}
@@ -264,7 +256,7 @@ struct copy_ctx {
 static int copy_doc(struct copy_ctx *x, json_t *doc, struct kmend_error *err)
 {
 	struct podman *p = x->d->impl;
-	const char *kind = jstr(doc, "kind"), *wname;
+	const char *kind = kmend_json_str(doc, "kind"), *wname;
 	struct pworkload w = {0}, *slot;
 	json_t *tmpl, *pod = NULL, *items, *item;
 	size_t i;
@@ -274,8 +266,7 @@ static int copy_doc(struct copy_ctx *x, json_t *doc, struct kmend_error *err)
 		return 0;
 	items = json_object_get(doc, "items");
 	if (strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") && json_is_array(items)) {
-		json_array_foreach(items, i, item)
-		{
+		json_array_foreach (items, i, item) {
 			if ((r = copy_doc(x, item, err)) < 0)
 				return r;
 		}
@@ -283,7 +274,7 @@ static int copy_doc(struct copy_ctx *x, json_t *doc, struct kmend_error *err)
 	}
 	if (!strcmp(kind, "PodTemplate") || !(tmpl = pod_template_of(doc, kind)))
 		return json_array_append(x->others, doc) ? -ENOMEM : 0;
-	wname = jstr(json_object_get(doc, "metadata"), "name");
+	wname = kmend_json_str(json_object_get(doc, "metadata"), "name");
 	if (!wname || !*wname)
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, x->name, 0,
 		                       "a %s has no metadata.name", kind);
@@ -339,8 +330,7 @@ static int build_copy(struct copy_ctx *x, const char *text, size_t len, struct k
 	x->others = json_array();
 	if (!x->pods || !x->others)
 		r = -ENOMEM;
-	json_array_foreach(docs, i, doc)
-	{
+	json_array_foreach (docs, i, doc) {
 		if (r == 0)
 			r = copy_doc(x, doc, err);
 	}
@@ -358,8 +348,7 @@ static char *copy_text(const struct copy_ctx *x, size_t i)
 
 	if (!f)
 		return NULL;
-	json_array_foreach(x->others, k, doc)
-	{
+	json_array_foreach (x->others, k, doc) {
 		if ((s = json_dumps(doc, JSON_COMPACT))) {
 			fprintf(f, "%s\n---\n", s);
 			free(s);
@@ -436,8 +425,7 @@ static int run_hooks(struct kmend_deploy *d, struct pworkload *w, struct kmend_e
 		argv[0] = "podman";
 		argv[1] = "exec";
 		argv[2] = name;
-		json_array_foreach(c->hook, k, a)
-		{
+		json_array_foreach (c->hook, k, a) {
 			argv[3 + k] = json_is_string(a) ? json_string_value(a) : "";
 			if (strlen(cmd) + strlen(argv[3 + k]) + 2 < sizeof(cmd))
 				strcat(strcat(cmd, k ? " " : ""), argv[3 + k]);
@@ -639,9 +627,8 @@ static const json_t *state_of(const json_t *inspect, const char *ctr)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(inspect, i, e)
-	{
-		const char *n = jstr(e, "Name");
+	json_array_foreach (inspect, i, e) {
+		const char *n = kmend_json_str(e, "Name");
 
 		if (n && !strcmp(n, ctr))
 			return json_object_get(e, "State");
@@ -702,7 +689,7 @@ static bool started_any(const struct pworkload *w, const json_t *inspect)
 			continue;
 		ctr_name(ctr, sizeof(ctr), w->ref.name, w->c[i].name);
 		s = state_of(inspect, ctr);
-		status = s ? jstr(s, "Status") : NULL;
+		status = s ? kmend_json_str(s, "Status") : NULL;
 		if (status && strcmp(status, "created") && strcmp(status, "configured") &&
 		    strcmp(status, "initialized"))
 			return true;
@@ -756,7 +743,7 @@ static int podman_observe(struct kmend_deploy *d, const struct kmend_workload_re
 			continue;
 		ctr_name(ctr, sizeof(ctr), w->ref.name, c->name);
 		s = state_of(inspect, ctr);
-		status = s ? jstr(s, "Status") : "";
+		status = s ? kmend_json_str(s, "Status") : "";
 		code = s ? (int)json_integer_value(json_object_get(s, "ExitCode")) : 0;
 		if (status && !strcmp(status, "exited") && code == 0)
 			continue;
@@ -799,7 +786,7 @@ static int podman_observe(struct kmend_deploy *d, const struct kmend_workload_re
 			continue;
 		ctr_name(ctr, sizeof(ctr), w->ref.name, c->name);
 		s = state_of(inspect, ctr);
-		status = s ? jstr(s, "Status") : NULL;
+		status = s ? kmend_json_str(s, "Status") : NULL;
 		code = s ? (int)json_integer_value(json_object_get(s, "ExitCode")) : 0;
 		if (!status) {
 			all_ready = false;
@@ -843,7 +830,7 @@ static int podman_observe(struct kmend_deploy *d, const struct kmend_workload_re
 			continue;
 		}
 		health = json_object_get(s, "Health");
-		hs = jstr(health, "Status");
+		hs = kmend_json_str(health, "Status");
 		if (hs && !strcmp(hs, "unhealthy")) {
 			all_ready = false;
 			snprintf(msg, sizeof(msg),
@@ -852,8 +839,8 @@ static int podman_observe(struct kmend_deploy *d, const struct kmend_workload_re
 			snprintf(st->container, sizeof(st->container), "%s", c->name);
 			continue;
 		}
-		if (!jstr(s, "StartedAt") ||
-		    kmend_rfc3339_parse(jstr(s, "StartedAt"), &started) < 0 ||
+		if (!kmend_json_str(s, "StartedAt") ||
+		    kmend_rfc3339_parse(kmend_json_str(s, "StartedAt"), &started) < 0 ||
 		    (time(NULL) - started.tv_sec) * 1000 < d->opt.min_ready_ms)
 			all_ready = false;
 	}

@@ -4,12 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
+#include "json_get.h"
 
 static long long jint(const json_t *o, const char *key)
 {
@@ -53,17 +48,18 @@ static void pod_condition(const json_t *pod, struct kmend_workload_status *st)
 	size_t i, k;
 
 	for (k = 0; k < sizeof(order) / sizeof(*order); k++) {
-		json_array_foreach(conds, i, c)
-		{
-			const char *type = jstr(c, "type"), *status = jstr(c, "status");
+		json_array_foreach (conds, i, c) {
+			const char *type = kmend_json_str(c, "type"),
+			           *status = kmend_json_str(c, "status");
 
 			if (!type || strcmp(type, order[k]) || !status || !strcmp(status, "True"))
 				continue;
 			snprintf(buf, sizeof(buf), "%s=%s%s%s%s%s%s", type, status,
-			         jstr(c, "reason") ? " (" : "",
-			         jstr(c, "reason") ? jstr(c, "reason") : "",
-			         jstr(c, "reason") ? ")" : "", jstr(c, "message") ? ": " : "",
-			         jstr(c, "message") ? jstr(c, "message") : "");
+			         kmend_json_str(c, "reason") ? " (" : "",
+			         kmend_json_str(c, "reason") ? kmend_json_str(c, "reason") : "",
+			         kmend_json_str(c, "reason") ? ")" : "",
+			         kmend_json_str(c, "message") ? ": " : "",
+			         kmend_json_str(c, "message") ? kmend_json_str(c, "message") : "");
 			put(st->condition, sizeof(st->condition), buf);
 			return;
 		}
@@ -77,10 +73,9 @@ static const json_t *event_for(const json_t *events, const char *pod, const char
 	const json_t *e, *found = NULL;
 	size_t i;
 
-	json_array_foreach(events, i, e)
-	{
-		const char *name = jstr(json_object_get(e, "involvedObject"), "name");
-		const char *r = jstr(e, "reason");
+	json_array_foreach (events, i, e) {
+		const char *name = kmend_json_str(json_object_get(e, "involvedObject"), "name");
+		const char *r = kmend_json_str(e, "reason");
 
 		if (name && r && !strcmp(r, reason) && (!pod || !strcmp(name, pod)))
 			found = e;
@@ -126,15 +121,16 @@ static bool container_failed(const json_t *cs, bool init, const char *pod, const
 	const json_t *waiting = path(cs, "state", "waiting");
 	const json_t *term = path(cs, "state", "terminated");
 	const json_t *last = path(cs, "lastState", "terminated");
-	const char *wr = jstr(waiting, "reason"), *name = jstr(cs, "name");
+	const char *wr = kmend_json_str(waiting, "reason"), *name = kmend_json_str(cs, "name");
 	char msg[1024];
 
 	if (one_of(wr, pull_reasons)) {
-		fail(st, KMEND_FAIL_IMAGE_PULL, pod, name, wr, jstr(waiting, "message"));
+		fail(st, KMEND_FAIL_IMAGE_PULL, pod, name, wr, kmend_json_str(waiting, "message"));
 		return true;
 	}
 	if (one_of(wr, create_reasons)) {
-		fail(st, KMEND_FAIL_CREATE_CONTAINER, pod, name, wr, jstr(waiting, "message"));
+		fail(st, KMEND_FAIL_CREATE_CONTAINER, pod, name, wr,
+		     kmend_json_str(waiting, "message"));
 		return true;
 	}
 	if (init &&
@@ -143,21 +139,24 @@ static bool container_failed(const json_t *cs, bool init, const char *pod, const
 
 		snprintf(msg, sizeof(msg), "init container \"%s\" exited with code %lld%s%s",
 		         name ? name : "", jint(t, "exitCode"),
-		         jstr(waiting, "message") ? "; " : "",
-		         jstr(waiting, "message") ? jstr(waiting, "message") : "");
-		fail(st, KMEND_FAIL_INIT_CONTAINER, pod, name, wr ? wr : jstr(t, "reason"), msg);
+		         kmend_json_str(waiting, "message") ? "; " : "",
+		         kmend_json_str(waiting, "message") ? kmend_json_str(waiting, "message")
+		                                            : "");
+		fail(st, KMEND_FAIL_INIT_CONTAINER, pod, name,
+		     wr ? wr : kmend_json_str(t, "reason"), msg);
 		st->exit_code = (int)jint(t, "exitCode");
 		return true;
 	}
 	if (wr && !strcmp(wr, "CrashLoopBackOff")) {
-		fail(st, KMEND_FAIL_CRASH_LOOP, pod, name, wr, jstr(waiting, "message"));
+		fail(st, KMEND_FAIL_CRASH_LOOP, pod, name, wr, kmend_json_str(waiting, "message"));
 		st->exit_code = last ? (int)jint(last, "exitCode") : -1;
 		return true;
 	}
 	if (!init && term && jint(term, "exitCode") != 0 && policy && !strcmp(policy, "Never")) {
 		snprintf(msg, sizeof(msg), "container \"%s\" exited with code %lld",
 		         name ? name : "", jint(term, "exitCode"));
-		fail(st, KMEND_FAIL_CONTAINER_FAILED, pod, name, jstr(term, "reason"), msg);
+		fail(st, KMEND_FAIL_CONTAINER_FAILED, pod, name, kmend_json_str(term, "reason"),
+		     msg);
 		st->exit_code = (int)jint(term, "exitCode");
 		return true;
 	}
@@ -171,41 +170,38 @@ static bool pods_failed(const json_t *pods, const json_t *events, struct kmend_w
 	const json_t *pod, *cs;
 	size_t i, k;
 
-	json_array_foreach(pods, i, pod)
-	{
-		const char *name = jstr(json_object_get(pod, "metadata"), "name");
-		const char *policy = jstr(json_object_get(pod, "spec"), "restartPolicy");
+	json_array_foreach (pods, i, pod) {
+		const char *name = kmend_json_str(json_object_get(pod, "metadata"), "name");
+		const char *policy = kmend_json_str(json_object_get(pod, "spec"), "restartPolicy");
 		const json_t *hook = event_for(events, name, "FailedPostStartHook");
 
 		if (json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
 			continue; /* an old pod going away */
 		pod_condition(pod, st);
 		put(st->pod, sizeof(st->pod), name);
-		json_array_foreach(path(pod, "status", "initContainerStatuses"), k, cs)
-		{
+		json_array_foreach (path(pod, "status", "initContainerStatuses"), k, cs) {
 			if (container_failed(cs, true, name, policy, st))
 				return true;
 		}
 		if (hook) {
 			char ctr[254];
 
-			container_of_message(jstr(hook, "message"), ctr, sizeof(ctr));
+			container_of_message(kmend_json_str(hook, "message"), ctr, sizeof(ctr));
 			fail(st, KMEND_FAIL_POST_START_HOOK, name, ctr, "FailedPostStartHook",
-			     jstr(hook, "message"));
+			     kmend_json_str(hook, "message"));
 			return true;
 		}
-		json_array_foreach(path(pod, "status", "containerStatuses"), k, cs)
-		{
+		json_array_foreach (path(pod, "status", "containerStatuses"), k, cs) {
 			if (container_failed(cs, false, name, policy, st))
 				return true;
 		}
 		if (!strcmp(st->condition, "Ready=True") ||
-		    (jstr(json_object_get(pod, "status"), "phase") &&
-		     !strcmp(jstr(json_object_get(pod, "status"), "phase"), "Succeeded")))
+		    (kmend_json_str(json_object_get(pod, "status"), "phase") &&
+		     !strcmp(kmend_json_str(json_object_get(pod, "status"), "phase"), "Succeeded")))
 			(*ready)++;
 		else if (event_for(events, name, "Unhealthy"))
 			put(st->message, sizeof(st->message),
-			    jstr(event_for(events, name, "Unhealthy"), "message"));
+			    kmend_json_str(event_for(events, name, "Unhealthy"), "message"));
 	}
 	return false;
 }
@@ -216,9 +212,8 @@ static const json_t *condition(const json_t *workload, const char *type)
 	const json_t *c;
 	size_t i;
 
-	json_array_foreach(path(workload, "status", "conditions"), i, c)
-	{
-		if (jstr(c, "type") && !strcmp(jstr(c, "type"), type))
+	json_array_foreach (path(workload, "status", "conditions"), i, c) {
+		if (kmend_json_str(c, "type") && !strcmp(kmend_json_str(c, "type"), type))
 			return c;
 	}
 	return NULL;
@@ -226,7 +221,7 @@ static const json_t *condition(const json_t *workload, const char *type)
 
 static bool cond_true(const json_t *c)
 {
-	return c && jstr(c, "status") && !strcmp(jstr(c, "status"), "True");
+	return c && kmend_json_str(c, "status") && !strcmp(kmend_json_str(c, "status"), "True");
 }
 
 /* Rollout status, as kubectl computes it, once no pod has failed. */
@@ -257,7 +252,7 @@ static bool rolled_out(const char *kind, const json_t *w)
 void kmend_kube_assess(const json_t *workload, const json_t *pods, const json_t *events,
                        struct kmend_workload_status *st)
 {
-	const char *kind = jstr(workload, "kind");
+	const char *kind = kmend_json_str(workload, "kind");
 	const json_t *c;
 	json_t *self = NULL;
 	size_t ready = 0;
@@ -286,14 +281,15 @@ void kmend_kube_assess(const json_t *workload, const json_t *pods, const json_t 
 			st->health = KMEND_HEALTH_HEALTHY;
 		} else if (cond_true((c = condition(workload, "Failed")))) {
 			fail(st, KMEND_FAIL_CONTAINER_FAILED, st->pod, st->container,
-			     jstr(c, "reason"), jstr(c, "message"));
+			     kmend_json_str(c, "reason"), kmend_json_str(c, "message"));
 		}
 		goto out;
 	}
 	c = condition(workload, "Progressing");
-	if (c && jstr(c, "reason") && !strcmp(jstr(c, "reason"), "ProgressDeadlineExceeded")) {
+	if (c && kmend_json_str(c, "reason") &&
+	    !strcmp(kmend_json_str(c, "reason"), "ProgressDeadlineExceeded")) {
 		fail(st, KMEND_FAIL_PROGRESS_DEADLINE, st->pod, "", "ProgressDeadlineExceeded",
-		     jstr(c, "message"));
+		     kmend_json_str(c, "message"));
 		goto out;
 	}
 	if (rolled_out(kind, workload)) {

@@ -13,6 +13,7 @@
 #include "base64.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "json_get.h"
 #include "kmend_limits.h"
 #include "rfc3339.h"
 #include "subprocess.h"
@@ -48,11 +49,12 @@ static const char *env_get(const struct kmend_kubeconfig_options *o, const char 
 	return NULL;
 }
 
+/* A string field; kubectl treats an empty one as unset. */
 static const char *jstr(const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
+	const char *s = kmend_json_str(o, key);
 
-	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+	return s && *s ? s : NULL;
 }
 
 /* YAML booleans arrive as strings from yamljson ("true"); JSON ones as booleans. */
@@ -175,8 +177,7 @@ static const json_t *find_named(const struct kfiles *fs, const char *key, const 
 	for (i = 0; i < fs->count; i++) {
 		const json_t *list = json_object_get(fs->items[i].doc, key), *e;
 
-		json_array_foreach(list, j, e)
-		{
+		json_array_foreach (list, j, e) {
 			const char *n = jstr(e, "name");
 
 			if (n && !strcmp(n, name) && json_is_object(json_object_get(e, inner))) {
@@ -264,8 +265,7 @@ static int load_strings(const json_t *list, char ***out, size_t *n, bool env)
 		return 0;
 	if (!(*out = calloc(json_array_size(list), sizeof(char *))))
 		return -ENOMEM;
-	json_array_foreach(list, i, e)
-	{
+	json_array_foreach (list, i, e) {
 		char *s = NULL;
 
 		if (env && jstr(e, "name")) {
@@ -418,8 +418,7 @@ static int list_contexts(const struct kfiles *fs, char *buf, size_t size)
 	for (i = 0; i < fs->count; i++) {
 		const json_t *list = json_object_get(fs->items[i].doc, "contexts"), *e;
 
-		json_array_foreach(list, j, e)
-		{
+		json_array_foreach (list, j, e) {
 			if (jstr(e, "name") && used < size)
 				used += (size_t)snprintf(buf + used, size - used, "%s%s",
 				                         used ? ", " : "", jstr(e, "name"));
