@@ -129,7 +129,7 @@
 
 /* Kubernetes deploys: largest apply mark (the first file's object; annotations hold 256 KiB
  * in all), most pods of one workload whose Events are read on each look. */
-#define KMEND_KUBE_MARK_MAX      (192 * 1024)
+#define KMEND_KUBE_MARK_MAX     (192 * 1024)
 #define KMEND_DEPLOY_EVENT_PODS 10
 
 /* An exec credential plugin: most output kept (an ExecCredential is a few KiB), longest run. */

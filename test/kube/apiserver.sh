@@ -3,18 +3,12 @@
 # behave as the real one does: TLS and authentication, server-side apply with managers and
 # conflicts, the controllers and the scripted kubelet, lists, watches, 410 Gone.
 . "$KMEND_SOURCE/test/lib.sh"
-command -v python3 >/dev/null && python3 -c 'import yaml, cryptography' 2>/dev/null ||
-  { not_ok "python3 with yaml and cryptography (tools/debian-packages)"; done_testing; }
 w=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$w"' EXIT
+. "$KMEND_SOURCE/test/kube/apiserver.bash"
+trap 'stop_apiserver; rm -rf "$w"' EXIT
 tok=kmend-test-token-$RANDOM$RANDOM
-python3 "$KMEND_SOURCE/test/kube/apiserver.py" --pki "$w/pki" --port-file "$w/port" \
-  --token "$tok" --history 200 --bookmark-seconds 0.5 --namespaces default,shop 2>"$w/server.log" &
-pid=$!
-for _ in $(seq 100); do [ -f "$w/port" ] && break; sleep 0.1; done
-[ -f "$w/port" ] || { not_ok "the test API server starts" "$(cat "$w/server.log")"; done_testing; }
-base="https://127.0.0.1:$(cat "$w/port")"
+start_apiserver --token "$tok" --history 200 --bookmark-seconds 0.5 --namespaces default,shop
+base=$server
 k() { curl -sS --cacert "$w/pki/ca.crt" -H "Authorization: Bearer $tok" "$@"; }
 # apply FILE PATH MANAGER [force]: server-side apply, body to $w/resp, the HTTP status printed.
 apply() {

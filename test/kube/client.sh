@@ -4,18 +4,11 @@
 # server-side apply and conflicts; lists over pages; watches across a dropped connection and a
 # 410 Gone; no secret in any output.
 . "$KMEND_SOURCE/test/lib.sh"
-python3 -c 'import yaml, cryptography' 2>/dev/null ||
-  { not_ok "python3 with yaml and cryptography (tools/debian-packages)"; done_testing; }
 w=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$w"' EXIT
+. "$KMEND_SOURCE/test/kube/apiserver.bash"
+trap 'stop_apiserver; rm -rf "$w"' EXIT
 tok=kmend-s3cr3t-token-$RANDOM$RANDOM
-python3 "$KMEND_SOURCE/test/kube/apiserver.py" --pki "$w/pki" --port-file "$w/port" \
-  --token "$tok" --bookmark-seconds 0.5 --namespaces default,shop 2>"$w/server.log" &
-pid=$!
-for _ in $(seq 100); do [ -f "$w/port" ] && break; sleep 0.1; done
-[ -f "$w/port" ] || { not_ok "the test API server starts" "$(cat "$w/server.log")"; done_testing; }
-server="https://127.0.0.1:$(cat "$w/port")"
+start_apiserver --token "$tok" --bookmark-seconds 0.5 --namespaces default,shop
 drv="$KMEND_BUILD/test/kube_driver"
 b64() { base64 -w0 <"$1"; }
 mkdir -p "$w/bin"

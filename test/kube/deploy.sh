@@ -5,17 +5,10 @@
 # first file applied again puts each failed workload back, as read back from the server, and
 # the healthy one keeps the second file. The marks say what a killed apply left.
 . "$KMEND_SOURCE/test/lib.sh"
-python3 -c 'import yaml, cryptography' 2>/dev/null ||
-  { not_ok "python3 with yaml and cryptography (tools/debian-packages)"; done_testing; }
 w=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$w"' EXIT
-python3 "$KMEND_SOURCE/test/kube/apiserver.py" --pki "$w/pki" --port-file "$w/port" \
-  --namespaces default,shop 2>"$w/server.log" &
-pid=$!
-for _ in $(seq 100); do [ -f "$w/port" ] && break; sleep 0.1; done
-[ -f "$w/port" ] || { not_ok "the test API server starts" "$(cat "$w/server.log")"; done_testing; }
-server="https://127.0.0.1:$(cat "$w/port")"
+. "$KMEND_SOURCE/test/kube/apiserver.bash"
+trap 'stop_apiserver; rm -rf "$w"' EXIT
+start_apiserver --namespaces default,shop
 cat >"$w/kubeconfig" <<YAML
 apiVersion: v1
 kind: Config

@@ -63,8 +63,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		free(text);
-		json_array_foreach(docs, k, doc)
-		{
+		json_array_foreach (docs, k, doc) {
 			r = kmend_kube_apply(c, doc, NULL, argv[i + 2],
 			                     i + 3 < argc && !strcmp(argv[i + 3], "force"), &live,
 			                     &err);
@@ -106,8 +105,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		names = json_array();
-		json_array_foreach(items, k, it)
-		{
+		json_array_foreach (items, k, it) {
 			json_array_append(names,
 			                  json_object_get(json_object_get(it, "metadata"), "name"));
 		}

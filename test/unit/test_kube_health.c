@@ -35,8 +35,7 @@ static void test_cases(void **state)
 	if (!cases)
 		fail_msg("%s:%d: %s", path, je.line, je.text);
 	assert_true(json_array_size(cases) >= 15);
-	json_array_foreach(cases, i, c)
-	{
+	json_array_foreach (cases, i, c) {
 		const json_t *e = json_object_get(c, "expect");
 		struct kmend_workload_status st;
 		const char *name = str(c, "name", "?"), *want;
