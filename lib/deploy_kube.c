@@ -243,8 +243,8 @@ static int kube_apply(struct kmend_deploy *d, const char *text, size_t len, cons
 				goto out;
 			}
 		}
-		r = kmend_kube_apply(k->c, copy ? copy : obj, ns_of(d, obj), FIELD_MANAGER, false,
-		                     NULL, err);
+		r = kmend_kube_client_apply(k->c, copy ? copy : obj, ns_of(d, obj), FIELD_MANAGER,
+		                            false, NULL, err);
 		json_decref(copy);
 		if (r < 0)
 			goto out;
@@ -283,8 +283,8 @@ static int newest_job(struct kube *k, const json_t *cron, const char *ns, json_t
 	int r;
 
 	*out = NULL;
-	if ((r = kmend_kube_list(k->c, "Job", ns, false, NULL, NULL, &jobs, rv, sizeof(rv), err)) <
-	    0)
+	if ((r = kmend_kube_client_list(k->c, "Job", ns, false, NULL, NULL, &jobs, rv, sizeof(rv),
+	                                err)) < 0)
 		return r;
 	json_array_foreach (jobs, i, j) {
 		const json_t *md = json_object_get(j, "metadata"), *o;
@@ -327,8 +327,8 @@ static int deployment_pods(struct kube *k, const json_t *dep, const char *ns, co
 	int r;
 
 	*pods = json_array();
-	if ((r = kmend_kube_list(k->c, "ReplicaSet", ns, false, sel, NULL, &rss, rv, sizeof(rv),
-	                         err)) < 0)
+	if ((r = kmend_kube_client_list(k->c, "ReplicaSet", ns, false, sel, NULL, &rss, rv,
+	                                sizeof(rv), err)) < 0)
 		return r;
 	want = template_sans_hash(json_object_get(json_object_get(dep, "spec"), "template"));
 	json_array_foreach (rss, i, rs) {
@@ -347,8 +347,8 @@ static int deployment_pods(struct kube *k, const json_t *dep, const char *ns, co
 		json_decref(t);
 	}
 	json_decref(want);
-	if (rsuid && (r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &all, rv, sizeof(rv),
-	                                  err)) == 0) {
+	if (rsuid && (r = kmend_kube_client_list(k->c, "Pod", ns, false, sel, NULL, &all, rv,
+	                                         sizeof(rv), err)) == 0) {
 		json_array_foreach (all, i, p) {
 			const json_t *o;
 
@@ -379,7 +379,7 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 	memset(st, 0, sizeof(*st));
 	st->ref = *ref;
 	st->exit_code = -1;
-	r = kmend_kube_get(k->c, ref->kind, ns, ref->name, &w, err);
+	r = kmend_kube_client_get(k->c, ref->kind, ns, ref->name, &w, err);
 	if (r == -KMEND_E_NOT_FOUND) {
 		kmend_error_clear(err);
 		st->health = KMEND_HEALTH_FAILED;
@@ -413,8 +413,8 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 		if (!strcmp(ref->kind, "Deployment"))
 			r = deployment_pods(k, w, ns, sel[0] ? sel : NULL, &pods, err);
 		else if (sel[0])
-			r = kmend_kube_list(k->c, "Pod", ns, false, sel, NULL, &pods, rv,
-			                    sizeof(rv), err);
+			r = kmend_kube_client_list(k->c, "Pod", ns, false, sel, NULL, &pods, rv,
+			                           sizeof(rv), err);
 		if (r < 0)
 			goto out;
 	}
@@ -433,8 +433,8 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 			r = -ENOMEM;
 			goto out;
 		}
-		if ((r = kmend_kube_list(k->c, "Event", ns, false, NULL, fsel, &evs, rv, sizeof(rv),
-		                         err)) < 0)
+		if ((r = kmend_kube_client_list(k->c, "Event", ns, false, NULL, fsel, &evs, rv,
+		                                sizeof(rv), err)) < 0)
 			goto out;
 		json_array_extend(events, evs);
 		json_decref(evs);
@@ -447,11 +447,11 @@ static int kube_observe(struct kmend_deploy *d, const struct kmend_workload_ref 
 		size_t len;
 
 		/* A container waiting to restart: its last instance wrote the log worth quoting. */
-		if (kmend_kube_pod_log(k->c, ns, st->pod, st->container, KMEND_DEPLOY_LOG_LINES,
-		                       !strcmp(st->state_reason, "CrashLoopBackOff"), &log, &len,
-		                       NULL) == 0 ||
-		    kmend_kube_pod_log(k->c, ns, st->pod, st->container, KMEND_DEPLOY_LOG_LINES,
-		                       false, &log, &len, NULL) == 0)
+		if (kmend_kube_client_pod_log(
+		        k->c, ns, st->pod, st->container, KMEND_DEPLOY_LOG_LINES,
+		        !strcmp(st->state_reason, "CrashLoopBackOff"), &log, &len, NULL) == 0 ||
+		    kmend_kube_client_pod_log(k->c, ns, st->pod, st->container,
+		                              KMEND_DEPLOY_LOG_LINES, false, &log, &len, NULL) == 0)
 			kmend_deploy_copy_text(st->log, sizeof(st->log), log, len);
 	}
 	r = 0;
@@ -524,7 +524,7 @@ static int kube_remove(struct kmend_deploy *d, const char *text, size_t len, con
 
 		if (!kind || !oname || !kmend_kube_resource_of(kind))
 			continue;
-		r = kmend_kube_delete(k->c, kind, ns_of(d, obj), oname, err);
+		r = kmend_kube_client_delete(k->c, kind, ns_of(d, obj), oname, err);
 		if (r == -KMEND_E_NOT_FOUND) {
 			kmend_error_clear(err);
 			r = 0;
@@ -564,8 +564,8 @@ static int kube_find_marked(struct kmend_deploy *d, struct kmend_marked_list *ou
 		json_t *items = NULL, *o;
 		char rv[64];
 
-		if ((r = kmend_kube_list(k->c, kinds[i], d->opt.namespace, !d->opt.namespace, NULL,
-		                         NULL, &items, rv, sizeof(rv), err)) < 0)
+		if ((r = kmend_kube_client_list(k->c, kinds[i], d->opt.namespace, !d->opt.namespace,
+		                                NULL, NULL, &items, rv, sizeof(rv), err)) < 0)
 			break;
 		json_array_foreach (items, j, o) {
 			json_t *m = mark_of(o);
@@ -620,7 +620,7 @@ static int settle_one(struct kube *k, const struct kmend_workload_ref *ref, cons
 	_cleanup_free_ char *value = NULL;
 	int r;
 
-	if ((r = kmend_kube_get(k->c, ref->kind, ref->namespace, ref->name, &live, err)) < 0)
+	if ((r = kmend_kube_client_get(k->c, ref->kind, ref->namespace, ref->name, &live, err)) < 0)
 		return r == -KMEND_E_NOT_FOUND ? (kmend_error_clear(err), 0) : r;
 	m = mark_of(live);
 	json_decref(live);
@@ -638,7 +638,7 @@ static int settle_one(struct kube *k, const struct kmend_workload_ref *ref, cons
 		json_decref(patch);
 		return -ENOMEM;
 	}
-	r = kmend_kube_apply(k->c, patch, ref->namespace, MARK_MANAGER, true, NULL, err);
+	r = kmend_kube_client_apply(k->c, patch, ref->namespace, MARK_MANAGER, true, NULL, err);
 	json_decref(patch);
 	return r;
 }

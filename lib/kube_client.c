@@ -254,9 +254,9 @@ static int request(struct kmend_kube_client *c, enum kmend_http_method method, c
 	return 0;
 }
 
-int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
-                       const char *container, int tail, bool previous, char **text, size_t *len,
-                       struct kmend_error *err)
+int kmend_kube_client_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
+                              const char *container, int tail, bool previous, char **text,
+                              size_t *len, struct kmend_error *err)
 {
 	_cleanup_free_ char *url = NULL, *query = NULL, *ctr = NULL;
 	int r;
@@ -282,8 +282,8 @@ int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *
 	return request_raw(c, KMEND_HTTP_GET, url, "text/plain", NULL, NULL, 0, text, len, err);
 }
 
-int kmend_kube_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
-                      const char *name, struct kmend_error *err)
+int kmend_kube_client_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
+                             const char *name, struct kmend_error *err)
 {
 	_cleanup_free_ char *url = NULL;
 	json_t *answer = NULL;
@@ -296,8 +296,8 @@ int kmend_kube_delete(struct kmend_kube_client *c, const char *kind, const char 
 	return r;
 }
 
-int kmend_kube_apply(struct kmend_kube_client *c, const json_t *obj, const char *ns,
-                     const char *manager, bool force, json_t **live, struct kmend_error *err)
+int kmend_kube_client_apply(struct kmend_kube_client *c, const json_t *obj, const char *ns,
+                            const char *manager, bool force, json_t **live, struct kmend_error *err)
 {
 	const json_t *md = json_object_get(obj, "metadata");
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
@@ -330,8 +330,8 @@ int kmend_kube_apply(struct kmend_kube_client *c, const json_t *obj, const char 
 	return r;
 }
 
-int kmend_kube_get(struct kmend_kube_client *c, const char *kind, const char *ns, const char *name,
-                   json_t **out, struct kmend_error *err)
+int kmend_kube_client_get(struct kmend_kube_client *c, const char *kind, const char *ns,
+                          const char *name, json_t **out, struct kmend_error *err)
 {
 	_cleanup_free_ char *url = NULL;
 	int r;
@@ -357,9 +357,10 @@ static char *selectors(const char *label, const char *field)
 	return q;
 }
 
-int kmend_kube_list(struct kmend_kube_client *c, const char *kind, const char *ns,
-                    bool all_namespaces, const char *label_selector, const char *field_selector,
-                    json_t **items, char *rv, size_t size, struct kmend_error *err)
+int kmend_kube_client_list(struct kmend_kube_client *c, const char *kind, const char *ns,
+                           bool all_namespaces, const char *label_selector,
+                           const char *field_selector, json_t **items, char *rv, size_t size,
+                           struct kmend_error *err)
 {
 	_cleanup_free_ char *sel = selectors(label_selector, field_selector);
 	char *cont = NULL;
@@ -544,8 +545,8 @@ static int relist(struct kmend_kube_watch *w, json_t **items, struct kmend_error
 {
 	w->need_relist = false;
 	w->relists++;
-	return kmend_kube_list(w->c, w->kind, w->ns, w->all_namespaces, w->label, w->field, items,
-	                       w->rv, sizeof(w->rv), err);
+	return kmend_kube_client_list(w->c, w->kind, w->ns, w->all_namespaces, w->label, w->field,
+	                              items, w->rv, sizeof(w->rv), err);
 }
 
 int kmend_kube_watch_next(struct kmend_kube_watch *w, time_t deadline, char type[16], json_t **obj,

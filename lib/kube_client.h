@@ -52,25 +52,26 @@ void kmend_kube_client_close(struct kmend_kube_client *c);
  * whose message lists them ("conflict with \"kubectl\" using apps/v1:
  * .spec.replicas"). *live (may be NULL) gets the object the server returned.
  */
-int kmend_kube_apply(struct kmend_kube_client *c, const json_t *obj, const char *ns,
-                     const char *manager, bool force, json_t **live, struct kmend_error *err);
+int kmend_kube_client_apply(struct kmend_kube_client *c, const json_t *obj, const char *ns,
+                            const char *manager, bool force, json_t **live,
+                            struct kmend_error *err);
 
 /* GET one object; ns NULL: the context's (ignored for cluster-scoped kinds). */
-int kmend_kube_get(struct kmend_kube_client *c, const char *kind, const char *ns, const char *name,
-                   json_t **out, struct kmend_error *err);
+int kmend_kube_client_get(struct kmend_kube_client *c, const char *kind, const char *ns,
+                          const char *name, json_t **out, struct kmend_error *err);
 
 /* DELETE one object (its dependents go by the server's garbage collection). */
-int kmend_kube_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
-                      const char *name, struct kmend_error *err);
+int kmend_kube_client_delete(struct kmend_kube_client *c, const char *kind, const char *ns,
+                             const char *name, struct kmend_error *err);
 
 /*
  * The last tail lines a pod's container wrote (pods/NAME/log; previous: its
  * last instance, for a container waiting to restart), into a
  * malloc'd, NUL-terminated *text of *len bytes, as the server sends them.
  */
-int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
-                       const char *container, int tail, bool previous, char **text, size_t *len,
-                       struct kmend_error *err);
+int kmend_kube_client_pod_log(struct kmend_kube_client *c, const char *ns, const char *pod,
+                              const char *container, int tail, bool previous, char **text,
+                              size_t *len, struct kmend_error *err);
 
 /*
  * List every object of kind in ns (all namespaces when all_namespaces),
@@ -78,9 +79,10 @@ int kmend_kube_pod_log(struct kmend_kube_client *c, const char *ns, const char *
  * the start when a token expires (410). *items is a new array; rv (size
  * bytes) the list's resourceVersion, to watch from. Selectors may be NULL.
  */
-int kmend_kube_list(struct kmend_kube_client *c, const char *kind, const char *ns,
-                    bool all_namespaces, const char *label_selector, const char *field_selector,
-                    json_t **items, char *rv, size_t size, struct kmend_error *err);
+int kmend_kube_client_list(struct kmend_kube_client *c, const char *kind, const char *ns,
+                           bool all_namespaces, const char *label_selector,
+                           const char *field_selector, json_t **items, char *rv, size_t size,
+                           struct kmend_error *err);
 
 /* A watch that survives dropped connections and expired resource versions. */
 struct kmend_kube_watch;

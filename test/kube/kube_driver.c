@@ -64,9 +64,9 @@ int main(int argc, char **argv)
 		}
 		free(text);
 		json_array_foreach (docs, k, doc) {
-			r = kmend_kube_apply(c, doc, NULL, argv[i + 2],
-			                     i + 3 < argc && !strcmp(argv[i + 3], "force"), &live,
-			                     &err);
+			r = kmend_kube_client_apply(c, doc, NULL, argv[i + 2],
+			                            i + 3 < argc && !strcmp(argv[i + 3], "force"),
+			                            &live, &err);
 			if (r < 0) {
 				rc = fail(&err, r);
 				break;
@@ -83,8 +83,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[i], "get") && i + 3 < argc) {
 		json_t *obj;
 
-		if ((r = kmend_kube_get(c, argv[i + 1], argv[i + 2], argv[i + 3], &obj, &err)) <
-		    0) {
+		if ((r = kmend_kube_client_get(c, argv[i + 1], argv[i + 2], argv[i + 3], &obj,
+		                               &err)) < 0) {
 			rc = fail(&err, r);
 			goto out;
 		}
@@ -97,9 +97,9 @@ int main(int argc, char **argv)
 		char rv[64];
 		size_t k;
 
-		r = kmend_kube_list(c, argv[i + 1], all ? NULL : argv[i + 2], all,
-		                    i + 3 < argc ? argv[i + 3] : NULL, NULL, &items, rv, sizeof(rv),
-		                    &err);
+		r = kmend_kube_client_list(c, argv[i + 1], all ? NULL : argv[i + 2], all,
+		                           i + 3 < argc ? argv[i + 3] : NULL, NULL, &items, rv,
+		                           sizeof(rv), &err);
 		if (r < 0) {
 			rc = fail(&err, r);
 			goto out;
