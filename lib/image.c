@@ -123,6 +123,8 @@ static int resolve(struct kmend_image *img, struct kmend_error *err)
 		snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", img->digest);
 	}
 	img->config = m.config;
+	img->base_name = TAKE_PTR(m.base_name);
+	snprintf(img->base_digest, sizeof(img->base_digest), "%s", m.base_digest);
 	img->layers = TAKE_PTR(m.entries);
 	img->nlayers = m.count;
 	kmend_manifest_free(&m);
@@ -158,6 +160,8 @@ static int resolve(struct kmend_image *img, struct kmend_error *err)
 	img->diff_ids = TAKE_PTR(cfg.diff_ids);
 	img->run = cfg.run;
 	memset(&cfg.run, 0, sizeof(cfg.run));
+	img->build = cfg.build;
+	memset(&cfg.build, 0, sizeof(cfg.build));
 	kmend_image_config_free(&cfg);
 	return 0;
 }
@@ -226,5 +230,7 @@ void kmend_image_close(struct kmend_image *img)
 	free(img->layers);
 	free(img->diff_ids);
 	kmend_image_run_config_free(&img->run);
+	kmend_image_build_info_free(&img->build);
+	free(img->base_name);
 	free(img);
 }

@@ -45,6 +45,10 @@
 /* Most layers one image may have (Docker's own limit is 127). */
 #define KMEND_MAX_LAYERS 256
 
+/* Most history entries, exposed ports and labels read from one image config. */
+#define KMEND_MAX_HISTORY 1024
+#define KMEND_MAX_LABELS  4096
+
 /* Longest path inside a layer, and most symlinks followed resolving one path. */
 #define KMEND_PATH_MAX         4096
 #define KMEND_SYMLINK_MAX_HOPS 40

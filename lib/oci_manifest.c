@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cleanup.h"
 #include "kmend_limits.h"
 #include "strv.h"
 
@@ -58,6 +59,22 @@ static int parse_descriptor(json_t *o, const char *where, struct kmend_descripto
 	return 0;
 }
 
+/*
+ * The base image annotations. They are advice, not structure: a base.digest that is not a
+ * digest is left out rather than making the image unreadable.
+ */
+static int parse_base_annotations(json_t *ann, struct kmend_manifest *out)
+{
+	const char *name = str_or(ann, "org.opencontainers.image.base.name", NULL);
+	const char *digest = str_or(ann, "org.opencontainers.image.base.digest", NULL);
+
+	if (digest && kmend_digest_valid(digest))
+		snprintf(out->base_digest, sizeof(out->base_digest), "%s", digest);
+	if (name && !(out->base_name = strdup(name)))
+		return -ENOMEM;
+	return 0;
+}
+
 int kmend_manifest_parse(const char *data, size_t len, const char *media_type, const char *where,
                          struct kmend_manifest *out, struct kmend_error *err)
 {
@@ -89,6 +106,8 @@ int kmend_manifest_parse(const char *data, size_t len, const char *media_type, c
 	out->is_index = json_is_array(list) || !strcmp(own, KMEND_MEDIA_OCI_INDEX) ||
 	                !strcmp(own, KMEND_MEDIA_DOCKER_LIST);
 	if (!out->is_index) {
+		if ((r = parse_base_annotations(json_object_get(root, "annotations"), out)) < 0)
+			goto done;
 		list = json_object_get(root, "layers");
 		if ((r = parse_descriptor(json_object_get(root, "config"), where, &out->config,
 		                          err)) < 0)
@@ -162,6 +181,7 @@ void kmend_manifest_free(struct kmend_manifest *m)
 	if (!m)
 		return;
 	free(m->entries);
+	free(m->base_name);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -226,6 +246,94 @@ static int parse_run_config(json_t *c, const char *where, struct kmend_image_run
 	return 0;
 }
 
+static char *dup_string(json_t *v, int *failed)
+{
+	return kmend_strdup_or_null(json_is_string(v) ? json_string_value(v) : NULL, failed);
+}
+
+static int too_many(struct kmend_error *err, const char *where, const char *what, size_t n)
+{
+	return kmend_error_set(err, -KMEND_E_TOO_LARGE, where, 0,
+	                       "%zu %s in the image config, over kmend's limit of %d", n, what,
+	                       what[0] == 'h' ? KMEND_MAX_HISTORY : KMEND_MAX_LABELS);
+}
+
+/* history[], config.ExposedPorts and config.Labels; entries of the wrong type are skipped. */
+static int parse_build_info(json_t *root, const char *where, struct kmend_image_build_info *b,
+                            struct kmend_error *err)
+{
+	json_t *history = json_object_get(root, "history"), *cfg = json_object_get(root, "config");
+	json_t *ports = json_object_get(cfg, "ExposedPorts"),
+	       *labels = json_object_get(cfg, "Labels");
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+	int failed = 0;
+
+	if (json_is_array(history)) {
+		if (json_array_size(history) > KMEND_MAX_HISTORY)
+			return too_many(err, where, "history entries", json_array_size(history));
+		if (!(b->history = calloc(json_array_size(history) + 1, sizeof(*b->history))))
+			return -ENOMEM;
+		for (size_t i = 0; i < json_array_size(history); i++) {
+			json_t *h = json_array_get(history, i);
+			struct kmend_history_entry *e = &b->history[b->nhistory];
+			if (!json_is_object(h))
+				continue;
+			e->created_by = dup_string(json_object_get(h, "created_by"), &failed);
+			e->comment = dup_string(json_object_get(h, "comment"), &failed);
+			e->empty_layer = json_is_true(json_object_get(h, "empty_layer"));
+			b->nhistory++;
+		}
+	}
+	if (json_is_object(ports) && json_object_size(ports)) {
+		if (json_object_size(ports) > KMEND_MAX_LABELS)
+			return too_many(err, where, "exposed ports", json_object_size(ports));
+		if (!(b->exposed_ports = calloc(json_object_size(ports) + 1, sizeof(char *))))
+			return -ENOMEM;
+		json_object_foreach(ports, key, v)
+		{
+			b->exposed_ports[n++] = kmend_strdup_or_null(key, &failed);
+		}
+	}
+	n = 0;
+	if (json_is_object(labels) && json_object_size(labels)) {
+		if (json_object_size(labels) > KMEND_MAX_LABELS)
+			return too_many(err, where, "labels", json_object_size(labels));
+		if (!(b->labels = calloc(2 * json_object_size(labels) + 1, sizeof(char *))))
+			return -ENOMEM;
+		json_object_foreach(labels, key, v)
+		{
+			if (!json_is_string(v))
+				continue;
+			b->labels[n++] = kmend_strdup_or_null(key, &failed);
+			b->labels[n++] = dup_string(v, &failed);
+		}
+	}
+	return failed ? -ENOMEM : 0;
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void kmend_image_build_info_free(struct kmend_image_build_info *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nhistory; i++) {
+		free(b->history[i].created_by);
+		free(b->history[i].comment);
+	}
+	free(b->history);
+	free_strv(b->exposed_ports);
+	free_strv(b->labels);
+	memset(b, 0, sizeof(*b));
+}
+
 int kmend_image_config_parse(const char *data, size_t len, const char *where,
                              struct kmend_image_config *out, struct kmend_error *err)
 {
@@ -259,6 +367,8 @@ int kmend_image_config_parse(const char *data, size_t len, const char *where,
 		}
 	}
 	r = parse_run_config(json_object_get(root, "config"), where, &out->run, err);
+	if (r == 0)
+		r = parse_build_info(root, where, &out->build, err);
 done:
 	json_decref(root);
 	if (r < 0)
@@ -272,6 +382,7 @@ void kmend_image_config_free(struct kmend_image_config *c)
 		return;
 	free(c->diff_ids);
 	kmend_image_run_config_free(&c->run);
+	kmend_image_build_info_free(&c->build);
 	memset(c, 0, sizeof(*c));
 }
 

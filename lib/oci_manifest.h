@@ -29,6 +29,11 @@ struct kmend_manifest {
 	struct kmend_descriptor config; /* manifests only */
 	struct kmend_descriptor *entries;
 	size_t count;
+	/* The image it was built on, from the annotations org.opencontainers.image.base.name
+	   and .base.digest: base_name is owned (NULL when absent), base_digest "" when absent
+	   or not a digest. */
+	char *base_name;
+	char base_digest[KMEND_DIGEST_MAX];
 };
 
 /*
@@ -67,12 +72,33 @@ struct kmend_image_run_config {
 
 void kmend_image_run_config_free(struct kmend_image_run_config *run);
 
+/* One entry of a config's history: the instruction that made a layer, or made none. */
+struct kmend_history_entry {
+	char *created_by; /* owned, NULL when absent */
+	char *comment;    /* owned, NULL when absent */
+	bool empty_layer; /* the instruction changed only the config (CMD, ENV...) */
+};
+
+/*
+ * What harden reads of a config beyond the layers: how the image was built (history) and
+ * what a rebuild must keep (ExposedPorts, Labels). Everything is owned.
+ */
+struct kmend_image_build_info {
+	struct kmend_history_entry *history; /* in order, oldest first */
+	size_t nhistory;
+	char **exposed_ports; /* "8080/tcp"..., NULL-terminated; NULL when none */
+	char **labels;        /* key, value, key, value..., NULL-terminated; NULL when none */
+};
+
+void kmend_image_build_info_free(struct kmend_image_build_info *b);
+
 /* What kmend reads of an image config. */
 struct kmend_image_config {
 	char platform[96];
 	size_t ndiff_ids;
 	char (*diff_ids)[KMEND_DIGEST_MAX]; /* rootfs.diff_ids, in layer order */
 	struct kmend_image_run_config run;
+	struct kmend_image_build_info build;
 };
 
 /*

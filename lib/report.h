@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "blame.h"
 #include "error.h"
 #include "ignore.h"
 #include "match.h"
@@ -84,6 +85,8 @@ struct kmend_report_result {
 	size_t nfindings;
 	const struct kmend_warnings *warnings; /* may be NULL */
 	const struct kmend_error *error;       /* not NULL: the image could not be read */
+	const struct kmend_blame *blame; /* layer blame (scan --blame): each finding's layer and
+	                                    part, looked up in packages; NULL: not asked */
 };
 
 /* What a report has shown so far. */

@@ -77,6 +77,11 @@ static json_t *package_json(struct kmend_jb *b, const struct kmend_report_view *
 	if (p->source_version && p->version && strcmp(p->source_version, p->version))
 		property(b, props, "kmend:source_version", p->source_version);
 	property(b, props, "kmend:layer", p->layer);
+	if (v->res->blame) {
+		struct kmend_layer_blame lb;
+		kmend_blame_package(v->res->blame, p, &lb);
+		property(b, props, "kmend:layer_part", kmend_layer_part_name(lb.part));
+	}
 	if (json_array_size(props))
 		kmend_jb_set(b, o, "properties", props);
 	else
@@ -110,6 +115,17 @@ static json_t *component_json(struct kmend_jb *b, const struct kmend_report_view
 	}
 	property(b, props, "kmend:ecosystem", res->ecosystem);
 	property(b, props, "kmend:ecosystem_note", res->ecosystem_note);
+	if (res->blame) {
+		property(b, props, "kmend:blame_source",
+		         kmend_blame_source_name(res->blame->source));
+		property(b, props, "kmend:base", res->blame->base_name);
+		if (res->blame->base_digest[0])
+			property(b, props, "kmend:base_digest", res->blame->base_digest);
+		if (res->blame->source != KMEND_BLAME_UNKNOWN) {
+			snprintf(text, sizeof(text), "%zu", res->blame->base_layers);
+			property(b, props, "kmend:base_layers", text);
+		}
+	}
 	if (res->error)
 		property(b, props, "kmend:error",
 		         kmend_error_format(res->error, text, sizeof(text)));

@@ -28,7 +28,37 @@ static json_t *aliases_json(struct kmend_jb *b, const char *aliases)
 	return list;
 }
 
-static json_t *finding_json(struct kmend_jb *b, const struct kmend_finding *x)
+/* {"index", "diff_id", "part"}: the layer that installed the finding's package version. */
+static json_t *layer_json(struct kmend_jb *b, const struct kmend_report_result *res,
+                          const struct kmend_finding *x)
+{
+	struct kmend_layer_blame lb;
+	json_t *o = kmend_jb_object(b);
+
+	kmend_blame_finding(res->blame, res->packages, x, &lb);
+	kmend_jb_set(b, o, "index", lb.index < 0 ? json_null() : kmend_jb_integer(b, lb.index));
+	kmend_jb_set(b, o, "diff_id", kmend_jb_text_or_null(b, lb.diff_id));
+	kmend_jb_set_text(b, o, "part", kmend_layer_part_name(lb.part));
+	return o;
+}
+
+/* {"source", "base", "base_digest", "base_layers", "layers"}: how the base was told. */
+static json_t *blame_json(struct kmend_jb *b, const struct kmend_blame *bl)
+{
+	json_t *o = kmend_jb_object(b);
+	bool known = bl->source != KMEND_BLAME_UNKNOWN;
+
+	kmend_jb_set_text(b, o, "source", kmend_blame_source_name(bl->source));
+	kmend_jb_set(b, o, "base", kmend_jb_text_or_null(b, bl->base_name));
+	kmend_jb_set(b, o, "base_digest", kmend_jb_text_or_null(b, bl->base_digest));
+	kmend_jb_set(b, o, "base_layers",
+	             known ? kmend_jb_integer(b, (long long)bl->base_layers) : json_null());
+	kmend_jb_set(b, o, "layers", kmend_jb_integer(b, (long long)bl->nlayers));
+	return o;
+}
+
+static json_t *finding_json(struct kmend_jb *b, const struct kmend_report_result *res,
+                            const struct kmend_finding *x)
 {
 	json_t *o = kmend_jb_object(b);
 
@@ -45,6 +75,8 @@ static json_t *finding_json(struct kmend_jb *b, const struct kmend_finding *x)
 	kmend_jb_set(b, o, "title", kmend_jb_text_or_null(b, x->title));
 	kmend_jb_set(b, o, "link", kmend_jb_text_or_null(b, x->link));
 	kmend_jb_set_text(b, o, "data_source", x->data_source);
+	if (res->blame)
+		kmend_jb_set(b, o, "layer", layer_json(b, res, x));
 	return o;
 }
 
@@ -107,8 +139,10 @@ static json_t *result_json(struct kmend_jb *b, const struct kmend_report_view *v
 	kmend_jb_set(b, o, "ecosystem_note", kmend_jb_text_or_null(b, res->ecosystem_note));
 	for (size_t i = 0; i < res->nfindings; i++)
 		if (v->entries[i].verdict == KMEND_VERDICT_SHOWN)
-			kmend_jb_append(b, findings, finding_json(b, v->entries[i].finding));
+			kmend_jb_append(b, findings, finding_json(b, res, v->entries[i].finding));
 	kmend_jb_set(b, o, "findings", findings);
+	if (res->blame)
+		kmend_jb_set(b, o, "blame", blame_json(b, res->blame));
 	kmend_jb_set(b, o, "ignored", kmend_jb_integer(b, (long long)v->ignored));
 	kmend_jb_set(b, o, "filtered", kmend_jb_integer(b, (long long)v->filtered));
 	kmend_jb_set(b, o, "error", error_json(b, res->error));

@@ -133,6 +133,17 @@ static json_t *result_json(struct kmend_jb *b, const struct kmend_report_result 
 	kmend_jb_set(b, props, "ecosystem", kmend_jb_text_or_null(b, res->ecosystem));
 	if (res->ecosystem_note && *res->ecosystem_note)
 		kmend_jb_set_text(b, props, "ecosystem_note", res->ecosystem_note);
+	if (res->blame) {
+		struct kmend_layer_blame lb;
+		kmend_blame_finding(res->blame, res->packages, x, &lb);
+		kmend_jb_set(b, props, "layer", kmend_jb_text_or_null(b, lb.diff_id));
+		kmend_jb_set(b, props, "layer_index",
+		             lb.index < 0 ? json_null() : kmend_jb_integer(b, lb.index));
+		kmend_jb_set_text(b, props, "layer_part", kmend_layer_part_name(lb.part));
+		kmend_jb_set_text(b, props, "blame_source",
+		                  kmend_blame_source_name(res->blame->source));
+		kmend_jb_set(b, props, "base", kmend_jb_text_or_null(b, res->blame->base_name));
+	}
 	kmend_jb_set(b, o, "properties", props);
 	return o;
 }

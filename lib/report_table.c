@@ -105,6 +105,48 @@ static void totals(struct kmend_report *r, const struct kmend_report_view *v)
 	fputc('\n', r->opts.out);
 }
 
+/* "Base: NAME (told by the annotations), layers 1-2 of 4": how the layers divide. */
+static void base_line(struct kmend_report *r, const struct kmend_blame *b)
+{
+	static const char *const told[] = {
+	    [KMEND_BLAME_OPTION] = "named with --base",
+	    [KMEND_BLAME_ANNOTATION] = "named by the image's annotations",
+	    [KMEND_BLAME_HISTORY] = "told by the image's history",
+	};
+
+	fputs("Base: ", r->opts.out);
+	if (b->source == KMEND_BLAME_UNKNOWN) {
+		fprintf(r->opts.out, "not known (%zu layers, none attributed)\n", b->nlayers);
+		return;
+	}
+	if (b->base_name) {
+		put(r, b->base_name, NULL);
+		fputc(' ', r->opts.out);
+	}
+	fprintf(r->opts.out, "(%s), layers 1-%zu of %zu; application: ", told[b->source],
+	        b->base_layers, b->nlayers);
+	if (b->base_layers < b->nlayers)
+		fprintf(r->opts.out, "layers %zu-%zu\n", b->base_layers + 1, b->nlayers);
+	else
+		fputs("none\n", r->opts.out);
+}
+
+/* The LAYER cell: "2 application", the 1-based index and the part. */
+static void layer_cell(struct kmend_report *r, const struct kmend_report_result *res,
+                       const struct kmend_finding *x)
+{
+	struct kmend_layer_blame lb;
+	char text[64];
+
+	kmend_blame_finding(res->blame, res->packages, x, &lb);
+	if (lb.index < 0)
+		snprintf(text, sizeof(text), "? unknown");
+	else
+		snprintf(text, sizeof(text), "%ld %s", lb.index + 1,
+		         kmend_layer_part_name(lb.part));
+	cell(r, text, 16, NULL);
+}
+
 static bool has_advisory(const struct kmend_finding *x)
 {
 	return (x->title && *x->title) || (x->link && *x->link);
@@ -118,8 +160,8 @@ static void rows(struct kmend_report *r, const struct kmend_report_view *v)
 	for (size_t i = 0; i < v->res->nfindings; i++)
 		if (v->entries[i].verdict == KMEND_VERDICT_SHOWN)
 			advisories |= has_advisory(v->entries[i].finding);
-	fprintf(r->opts.out, "\n%-28s %-20s %-10s %-12s %-28s %s%s\n", "PACKAGE", "VULNERABILITY",
-	        "SEVERITY", "STATUS", "INSTALLED",
+	fprintf(r->opts.out, "\n%-28s %-20s %-10s %-12s %s%-28s %s%s\n", "PACKAGE", "VULNERABILITY",
+	        "SEVERITY", "STATUS", v->res->blame ? "LAYER            " : "", "INSTALLED",
 	        advisories ? "FIXED                        " : "FIXED",
 	        advisories ? "ADVISORY" : "");
 	for (size_t i = 0; i < v->res->nfindings; i++) {
@@ -132,6 +174,8 @@ static void rows(struct kmend_report *r, const struct kmend_report_view *v)
 		cell(r, x->id, 20, NULL);
 		cell(r, x->severity, 10, severity_color[sev]);
 		cell(r, x->status ? x->status : x->fixed ? "fixed" : "affected", 12, NULL);
+		if (v->res->blame)
+			layer_cell(r, v->res, x);
 		cell(r, x->installed, 28, NULL);
 		if (advisories) {
 			cell(r, x->fixed ? x->fixed : "(no fix yet)", 28, NULL);
@@ -210,6 +254,8 @@ static int table_result(struct kmend_report *r, const struct kmend_report_view *
 			fputs(")\n", r->opts.out);
 		}
 		totals(r, v);
+		if (res->blame)
+			base_line(r, res->blame);
 		for (size_t i = 0; res->warnings && i < res->warnings->count; i++) {
 			put(r, "Warning: ", ANSI_WARNING);
 			put(r, res->warnings->items[i].message, NULL);

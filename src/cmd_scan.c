@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "blame.h"
 #include "cli.h"
 #include "feed.h"
 #include "distro.h"
@@ -56,6 +57,12 @@ static void scan_usage(void)
 	    "  --ignore-file FILE         accepted risks: YAML 'ignore: [{id, package, expires,\n"
 	    "                             reason}]' (docs/scan.md); expired entries stop applying\n"
 	    "  --exit-code N              exit with N (0-255) when findings remain (default: 0)\n"
+	    "  --blame                    name the layer that installed each vulnerable package\n"
+	    "                             version and whether it is the base's or the\n"
+	    "                             application's (told by --base, the base annotations or\n"
+	    "                             the image's history: docs/harden.md)\n"
+	    "  --base REF                 the image the scanned images were built on (implies\n"
+	    "                             --blame): its layers must be their first layers\n"
 	    "  -h, --help                 show this help\n"
 	    "%s"
 	    "\n"
@@ -79,6 +86,8 @@ struct image_result {
 	struct kmend_inventory inv;
 	struct kmend_findings findings;
 	struct kmend_warnings warnings; /* the inventory's and the matcher's */
+	bool blamed;                    /* blame was asked for and told */
+	struct kmend_blame blame;
 };
 
 struct scan_state {
@@ -86,6 +95,8 @@ struct scan_state {
 	struct kmend_vulndb *db;
 	struct kmend_report *report;
 	bool quiet;
+	bool blame;               /* --blame */
+	struct kmend_image *base; /* --base, NULL when not given */
 	struct image_result *images;
 	size_t nimages, cap;
 	size_t containers;  /* of the current target */
@@ -151,6 +162,15 @@ static struct image_result *scan_image(struct scan_state *st, const char *ref)
 			res->ecosystem[0] = '\0';
 		kmend_warnings_add_all(&res->warnings, &res->inv.warnings);
 		kmend_warnings_add_all(&res->warnings, &res->findings.warnings);
+		if (st->blame) {
+			if (kmend_blame_image(img, st->base, &st->ia->opts, &res->blame, err) < 0) {
+				res->failed = true;
+				worse(st, cli_report("scan", err));
+			} else {
+				res->blamed = true;
+				kmend_warnings_add_all(&res->warnings, &res->blame.warnings);
+			}
+		}
 		for (size_t i = 0; i < res->warnings.count; i++)
 			warn(st, res->name, res->warnings.items[i].message);
 	}
@@ -184,6 +204,7 @@ static void scan_one(struct scan_state *st, const char *target, const struct kme
 		res.findings = img->findings.items;
 		res.nfindings = img->findings.count;
 		res.warnings = &img->warnings;
+		res.blame = img->blamed ? &img->blame : NULL;
 	}
 	if (kmend_report_add(st->report, &res, &err) < 0) {
 		st->report_failed = true;
@@ -388,7 +409,8 @@ static bool want_color(const char *format, const char *output)
 }
 
 struct scan_options {
-	const char *format, *output, *ignore_file;
+	const char *format, *output, *ignore_file, *base;
+	bool blame;
 	char dbpath[4096];
 	struct kmend_report_filter filter;
 	int exit_code;
@@ -440,6 +462,8 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 	    {"ignore-status", required_argument, NULL, 'S'},
 	    {"exit-code", required_argument, NULL, 'x'},
 	    {"ignore-file", required_argument, NULL, 'i'},
+	    {"blame", no_argument, NULL, 'B'},
+	    {"base", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    CLI_IMAGE_OPTIONS,
 	    {NULL, 0, NULL, 0},
@@ -475,6 +499,11 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 			o->filter.ignore_statuses = statuses;
 			break;
 		case 'i': o->ignore_file = optarg; break;
+		case 'B': o->blame = true; break;
+		case 'b':
+			o->base = optarg;
+			o->blame = true;
+			break;
 		case 'x':
 			if (cli_parse_exit_code(optarg, &o->exit_code) < 0)
 				return cli_usage_error(
@@ -555,8 +584,11 @@ static int scan_run(int argc, char **argv)
 		ro.out = af.f;
 		ro.out_name = o.output;
 	}
-	st = (struct scan_state){.ia = &ia, .db = db, .quiet = o.quiet};
-	if (kmend_report_open(&ro, &st.report, &err) < 0) {
+	st = (struct scan_state){.ia = &ia, .db = db, .quiet = o.quiet, .blame = o.blame};
+	if (o.base && kmend_image_open(o.base, &ia.opts, &st.base, &err) < 0) {
+		st.report_failed = true;
+		worse(&st, cli_report("scan", &err));
+	} else if (kmend_report_open(&ro, &st.report, &err) < 0) {
 		st.report_failed = true;
 		worse(&st, cli_report("scan", &err));
 	} else {
@@ -576,7 +608,9 @@ static int scan_run(int argc, char **argv)
 		kmend_findings_free(&st.images[i].findings);
 		kmend_inventory_free(&st.images[i].inv);
 		kmend_warnings_free(&st.images[i].warnings);
+		kmend_blame_free(&st.images[i].blame);
 	}
+	kmend_image_close(st.base);
 	free(st.images);
 	kmend_vulndb_close(db);
 	kmend_ignore_free(&ignore);
