@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "json_build.h"
 
 const char *kmend_blame_source_name(enum kmend_blame_source s)
 {
@@ -225,6 +226,40 @@ void kmend_blame_finding(const struct kmend_blame *b, const struct kmend_package
 	if (pkgs && pkgs->count && f->package)
 		p = bsearch(f->package, pkgs->items, pkgs->count, sizeof(*pkgs->items), by_name);
 	kmend_blame_package(b, p, out);
+}
+
+void kmend_blame_describe(const struct kmend_blame *b, char *buf, size_t size)
+{
+	static const char *const told[] = {
+	    [KMEND_BLAME_OPTION] = "named with --base",
+	    [KMEND_BLAME_ANNOTATION] = "named by the image's annotations",
+	    [KMEND_BLAME_HISTORY] = "told by the image's history",
+	};
+	char app[64] = "none";
+
+	if (b->source == KMEND_BLAME_UNKNOWN) {
+		snprintf(buf, size, "not known (%zu layers, none attributed)", b->nlayers);
+		return;
+	}
+	if (b->base_layers < b->nlayers)
+		snprintf(app, sizeof(app), "layers %zu-%zu", b->base_layers + 1, b->nlayers);
+	snprintf(buf, size, "%s%s(%s), layers 1-%zu of %zu; application: %s",
+	         b->base_name ? b->base_name : "", b->base_name ? " " : "", told[b->source],
+	         b->base_layers, b->nlayers, app);
+}
+
+json_t *kmend_blame_json(struct kmend_jb *jb, const struct kmend_blame *b)
+{
+	json_t *o = kmend_jb_object(jb);
+	bool known = b->source != KMEND_BLAME_UNKNOWN;
+
+	kmend_jb_set_text(jb, o, "source", kmend_blame_source_name(b->source));
+	kmend_jb_set(jb, o, "base", kmend_jb_text_or_null(jb, b->base_name));
+	kmend_jb_set(jb, o, "base_digest", kmend_jb_text_or_null(jb, b->base_digest));
+	kmend_jb_set(jb, o, "base_layers",
+	             known ? kmend_jb_integer(jb, (long long)b->base_layers) : json_null());
+	kmend_jb_set(jb, o, "layers", kmend_jb_integer(jb, (long long)b->nlayers));
+	return o;
 }
 
 void kmend_blame_free(struct kmend_blame *b)

@@ -82,6 +82,17 @@ void kmend_blame_package(const struct kmend_blame *b, const struct kmend_package
 void kmend_blame_finding(const struct kmend_blame *b, const struct kmend_package_list *pkgs,
                          const struct kmend_finding *f, struct kmend_layer_blame *out);
 
+/*
+ * For people: "NAME (named by the image's annotations), layers 1-3 of 5; application: layers
+ * 4-5", or "not known (5 layers, none attributed)". NAME comes from the image: escape it.
+ */
+void kmend_blame_describe(const struct kmend_blame *b, char *buf, size_t size);
+
+/* For machines: {"source", "base", "base_digest", "base_layers", "layers"} (docs/harden.md). */
+struct kmend_jb;
+struct json_t;
+struct json_t *kmend_blame_json(struct kmend_jb *jb, const struct kmend_blame *b);
+
 void kmend_blame_free(struct kmend_blame *b);
 
 #endif

@@ -42,21 +42,6 @@ static json_t *layer_json(struct kmend_jb *b, const struct kmend_report_result *
 	return o;
 }
 
-/* {"source", "base", "base_digest", "base_layers", "layers"}: how the base was told. */
-static json_t *blame_json(struct kmend_jb *b, const struct kmend_blame *bl)
-{
-	json_t *o = kmend_jb_object(b);
-	bool known = bl->source != KMEND_BLAME_UNKNOWN;
-
-	kmend_jb_set_text(b, o, "source", kmend_blame_source_name(bl->source));
-	kmend_jb_set(b, o, "base", kmend_jb_text_or_null(b, bl->base_name));
-	kmend_jb_set(b, o, "base_digest", kmend_jb_text_or_null(b, bl->base_digest));
-	kmend_jb_set(b, o, "base_layers",
-	             known ? kmend_jb_integer(b, (long long)bl->base_layers) : json_null());
-	kmend_jb_set(b, o, "layers", kmend_jb_integer(b, (long long)bl->nlayers));
-	return o;
-}
-
 static json_t *finding_json(struct kmend_jb *b, const struct kmend_report_result *res,
                             const struct kmend_finding *x)
 {
@@ -142,7 +127,7 @@ static json_t *result_json(struct kmend_jb *b, const struct kmend_report_view *v
 			kmend_jb_append(b, findings, finding_json(b, res, v->entries[i].finding));
 	kmend_jb_set(b, o, "findings", findings);
 	if (res->blame)
-		kmend_jb_set(b, o, "blame", blame_json(b, res->blame));
+		kmend_jb_set(b, o, "blame", kmend_blame_json(b, res->blame));
 	kmend_jb_set(b, o, "ignored", kmend_jb_integer(b, (long long)v->ignored));
 	kmend_jb_set(b, o, "filtered", kmend_jb_integer(b, (long long)v->filtered));
 	kmend_jb_set(b, o, "error", error_json(b, res->error));

@@ -105,30 +105,15 @@ static void totals(struct kmend_report *r, const struct kmend_report_view *v)
 	fputc('\n', r->opts.out);
 }
 
-/* "Base: NAME (told by the annotations), layers 1-2 of 4": how the layers divide. */
+/* "Base: NAME (told by the annotations), layers 1-2 of 4; application: layers 3-4". */
 static void base_line(struct kmend_report *r, const struct kmend_blame *b)
 {
-	static const char *const told[] = {
-	    [KMEND_BLAME_OPTION] = "named with --base",
-	    [KMEND_BLAME_ANNOTATION] = "named by the image's annotations",
-	    [KMEND_BLAME_HISTORY] = "told by the image's history",
-	};
+	char text[1024];
 
+	kmend_blame_describe(b, text, sizeof(text));
 	fputs("Base: ", r->opts.out);
-	if (b->source == KMEND_BLAME_UNKNOWN) {
-		fprintf(r->opts.out, "not known (%zu layers, none attributed)\n", b->nlayers);
-		return;
-	}
-	if (b->base_name) {
-		put(r, b->base_name, NULL);
-		fputc(' ', r->opts.out);
-	}
-	fprintf(r->opts.out, "(%s), layers 1-%zu of %zu; application: ", told[b->source],
-	        b->base_layers, b->nlayers);
-	if (b->base_layers < b->nlayers)
-		fprintf(r->opts.out, "layers %zu-%zu\n", b->base_layers + 1, b->nlayers);
-	else
-		fputs("none\n", r->opts.out);
+	put(r, text, NULL);
+	fputc('\n', r->opts.out);
 }
 
 /* The LAYER cell: "2 application", the 1-based index and the part. */

@@ -1,0 +1,261 @@
+/*
+ * The newer-image and newer-base strategies: the tags on the same line (or the candidates the
+ * user named), each scanned (layers they share are read once, through the layer cache), and the
+ * one that fixes the most targeted findings.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "harden_internal.h"
+#include "harden_tags.h"
+
+/* The best candidate so far. */
+struct best {
+	struct harden_scan scan;
+	char *ref;
+	size_t fixes, remaining;
+	struct kmend_tag_version version;
+	bool have;
+};
+
+/* What a candidate would leave: its own targeted findings, plus keep (the application's). */
+static int after_of(char *const *keep, char *const *cand, char ***out)
+{
+	int r = harden_strv_empty(out);
+
+	for (size_t i = 0; r == 0 && keep && keep[i]; i++)
+		r = harden_strv_push(out, keep[i]);
+	for (size_t i = 0; r == 0 && cand && cand[i]; i++)
+		r = harden_strv_push(out, cand[i]);
+	harden_strv_sort_unique(*out);
+	return r;
+}
+
+static size_t count_fixed(char *const *before, char *const *after)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; before && before[i]; i++)
+		n += !harden_strv_has(after, before[i]);
+	return n;
+}
+
+/* Is c better than b: more fixed, then fewer left, then newer. */
+static bool better(const struct best *b, size_t fixes, size_t remaining,
+                   const struct kmend_tag_version *v)
+{
+	if (!b->have)
+		return true;
+	if (fixes != b->fixes)
+		return fixes > b->fixes;
+	if (remaining != b->remaining)
+		return remaining < b->remaining;
+	return kmend_tag_compare(v, &b->version) > 0;
+}
+
+/*
+ * Scan every candidate of refs (each tested against the line of line_tag when it is a version)
+ * and fill step with the best. keep: targeted ids a candidate cannot fix (newer-base: the
+ * application's).
+ */
+static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, const char *line_tag,
+                    char *const *refs, char *const *keep, struct kmend_error *err)
+{
+	char *const *before = ctx->plan->targeted;
+	struct kmend_tag_version line;
+	bool has_line = kmend_tag_parse(line_tag, &line) == 0;
+	struct best best = {0};
+	size_t scanned = 0;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && refs[i]; i++) {
+		char tag[256], msg[700], *skip = NULL;
+		struct kmend_tag_version v = {0};
+		struct harden_scan scan;
+		struct kmend_error e;
+		char **after = NULL;
+		size_t fixes;
+
+		harden_ref_tag(refs[i], tag, sizeof(tag));
+		kmend_tag_parse(tag, &v);
+		if (has_line && (skip = (char *)kmend_tag_on_line(&line, tag))) {
+			r = harden_step_candidate(step, refs[i], NULL, skip, 0, 0);
+			continue;
+		}
+		if ((r = harden_scan_ref(ctx, refs[i], false, &scan, &e)) < 0) {
+			if (r == -ENOMEM)
+				break;
+			snprintf(msg, sizeof(msg), "cannot be read: %s",
+			         kmend_error_format(&e, (char[600]){0}, 600));
+			r = harden_step_candidate(step, refs[i], NULL, msg, 0, 0);
+			continue;
+		}
+		scanned++;
+		if ((r = after_of(keep, scan.targeted, &after)) == 0) {
+			fixes = count_fixed(before, after);
+			r = harden_step_candidate(step, refs[i], scan.digest, NULL, fixes,
+			                          harden_strv_len(after));
+			if (r == 0 && better(&best, fixes, harden_strv_len(after), &v)) {
+				harden_scan_free(&best.scan);
+				free(best.ref);
+				best = (struct best){.scan = scan,
+				                     .fixes = fixes,
+				                     .remaining = harden_strv_len(after),
+				                     .version = v,
+				                     .have = true};
+				memset(&scan, 0, sizeof(scan));
+				if (!(best.ref = strdup(refs[i])))
+					r = -ENOMEM;
+			}
+		}
+		harden_strv_free(after);
+		harden_scan_free(&scan);
+	}
+	if (r == 0 && best.have) {
+		char **after = NULL;
+		step->available = true;
+		step->ref = TAKE_PTR(best.ref);
+		snprintf(step->digest, sizeof(step->digest), "%s", best.scan.digest);
+		if ((r = after_of(keep, best.scan.targeted, &after)) == 0)
+			r = harden_step_outcome(step, before, after);
+		harden_strv_free(after);
+	} else if (r == 0) {
+		r = harden_step_note(step, "%s",
+		                     scanned    ? "no candidate could be read"
+		                     : has_line ? "no newer tag on the line"
+		                                : "no candidate to consider");
+	}
+	harden_scan_free(&best.scan);
+	free(best.ref);
+	(void)err;
+	return r;
+}
+
+/* The candidates: the user's, or every tag of ref's repository (ref's own left out). */
+static int candidates(struct harden_ctx *ctx, const char *ref, const char *const *given,
+                      char ***out, struct kmend_harden_step *step, struct kmend_error *err)
+{
+	char **tags = NULL, own[256];
+	int r = 0;
+
+	if (given) {
+		for (size_t i = 0; r == 0 && given[i]; i++)
+			r = harden_strv_push(out, given[i]);
+		return r == 0 && !*out ? harden_strv_empty(out) : r;
+	}
+	if ((r = harden_list_tags(ctx, ref, &tags, err)) < 0)
+		return r;
+	harden_ref_tag(ref, own, sizeof(own));
+	r = harden_strv_empty(out);
+	for (size_t i = 0; r == 0 && tags && tags[i]; i++) {
+		char *full;
+		if (!strcmp(tags[i], own))
+			continue;
+		if (!(full = harden_ref_with_tag(ref, tags[i]))) {
+			r = -ENOMEM;
+			break;
+		}
+		r = harden_strv_push(out, full);
+		free(full);
+	}
+	harden_strv_free(tags);
+	(void)step;
+	return r;
+}
+
+static int newer_image(struct harden_ctx *ctx, struct kmend_harden_step *step,
+                       struct kmend_error *err)
+{
+	const char *ref = ctx->o->image;
+	char **refs = NULL, tag[256], why[700];
+	struct kmend_error e;
+	int r;
+
+	struct kmend_tag_version v;
+
+	harden_ref_tag(ref, tag, sizeof(tag));
+	if (!ctx->o->candidates && kmend_tag_parse(tag, &v) < 0)
+		return harden_step_note(step,
+		                        "the image's tag (%s) is not a version: kmend cannot tell "
+		                        "its release line; name candidates with --candidates",
+		                        tag[0] ? tag : "none");
+	if ((r = candidates(ctx, ref, ctx->o->candidates, &refs, step, &e)) < 0) {
+		harden_strv_free(refs);
+		if (r == -ENOMEM)
+			return r;
+		return harden_step_note(step, "the repository's tags cannot be listed: %s",
+		                        kmend_error_format(&e, why, sizeof(why)));
+	}
+	r = consider(ctx, step, tag, refs, NULL, err);
+	harden_strv_free(refs);
+	if (r == 0 && step->available)
+		r = harden_step_note(step, "use %s, a newer release on the line of %s", step->ref,
+		                     tag[0] ? tag : ctx->plan->image);
+	return r;
+}
+
+/* The targeted findings the application layers installed: a new base cannot fix them. */
+static int application_ids(struct harden_ctx *ctx, char ***out)
+{
+	const struct kmend_findings *f = &ctx->cur.findings;
+	int r = harden_strv_empty(out);
+
+	for (size_t i = 0; r == 0 && i < f->count; i++) {
+		struct kmend_layer_blame lb;
+		if (!kmend_harden_targets(ctx->o->target, &f->items[i]))
+			continue;
+		kmend_blame_finding(&ctx->plan->blame, &ctx->cur.inv.packages, &f->items[i], &lb);
+		if (lb.part != KMEND_PART_BASE)
+			r = harden_strv_push(out, f->items[i].id);
+	}
+	harden_strv_sort_unique(*out);
+	return r;
+}
+
+static int newer_base(struct harden_ctx *ctx, struct kmend_harden_step *step,
+                      struct kmend_error *err)
+{
+	const struct kmend_blame *b = &ctx->plan->blame;
+	char **refs = NULL, **keep = NULL, tag[256] = "", why[700];
+	struct kmend_error e;
+	int r;
+
+	if (b->source == KMEND_BLAME_UNKNOWN || b->base_layers == 0)
+		return harden_step_note(step, "the image's base is not known: name it with --base");
+	if (!b->base_name && !ctx->o->base_candidates)
+		return harden_step_note(
+		    step, "the history tells the base's layers but not its name: name "
+		          "it with --base, or candidates with --base-candidates");
+	if (b->base_name)
+		harden_ref_tag(b->base_name, tag, sizeof(tag));
+	if ((r = candidates(ctx, b->base_name, ctx->o->base_candidates, &refs, step, &e)) < 0) {
+		harden_strv_free(refs);
+		if (r == -ENOMEM)
+			return r;
+		return harden_step_note(step, "the base repository's tags cannot be listed: %s",
+		                        kmend_error_format(&e, why, sizeof(why)));
+	}
+	if ((r = application_ids(ctx, &keep)) == 0)
+		r = consider(ctx, step, tag, refs, keep, err);
+	harden_strv_free(refs);
+	harden_strv_free(keep);
+	if (r == 0 && step->available)
+		r = harden_step_note(step,
+		                     "rebuild the application on %s; the application layers' own "
+		                     "findings stay",
+		                     step->ref);
+	return r;
+}
+
+const struct harden_strategy_ops harden_newer_image_ops = {
+    .strategy = KMEND_STRATEGY_NEWER_IMAGE,
+    .plan = newer_image,
+};
+
+const struct harden_strategy_ops harden_newer_base_ops = {
+    .strategy = KMEND_STRATEGY_NEWER_BASE,
+    .plan = newer_base,
+};
