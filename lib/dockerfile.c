@@ -303,7 +303,7 @@ static int new_from_line(const char *line, size_t len, const char *image, char *
 }
 
 int kmend_dockerfile_patch(const char *name, const char *text, size_t len,
-                           const struct kmend_dockerfile_edit *edit, char **diff,
+                           const struct kmend_dockerfile_edit *edit, char **diff, char **patched,
                            struct kmend_error *err)
 {
 	_cleanup_free_ char *from = NULL;
@@ -314,6 +314,8 @@ int kmend_dockerfile_patch(const char *name, const char *text, size_t len,
 	int r = 0;
 
 	*diff = NULL;
+	if (patched)
+		*patched = NULL;
 	if ((r = split_lines(text, len, &l)) < 0)
 		goto done;
 	for (size_t i = 0; i < l.n; i++)
@@ -372,12 +374,35 @@ int kmend_dockerfile_patch(const char *name, const char *text, size_t len,
 		fputs("\\ No newline at end of file\n", f);
 	if (fclose(f) != 0)
 		r = -ENOMEM;
+	if (r == 0 && patched) {
+		const char *line_end = l.at[last] + l.len[last];
+		size_t tail = len - (size_t)(line_end - text);
+		if (!(f = open_memstream(patched, &size))) {
+			r = -ENOMEM;
+			goto done;
+		}
+		if (from) {
+			fwrite(text, 1, (size_t)(l.at[last] - text), f);
+			fputs(from, f);
+		} else {
+			fwrite(text, 1, (size_t)(line_end - text), f);
+		}
+		if (edit->run)
+			fprintf(f, "\n%s", edit->run);
+		fwrite(line_end, 1, tail, f);
+		if (fclose(f) != 0)
+			r = -ENOMEM;
+	}
 done:
 	free(l.at);
 	free(l.len);
 	if (r < 0) {
 		free(*diff);
 		*diff = NULL;
+		if (patched) {
+			free(*patched);
+			*patched = NULL;
+		}
 	}
 	return r;
 }

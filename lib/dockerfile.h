@@ -57,13 +57,13 @@ struct kmend_dockerfile_edit {
 };
 
 /*
- * Apply edit to text (a Dockerfile named name) and write the change as a unified diff
- * ("--- a/NAME", "+++ b/NAME"). The final stage is the last FROM (continuation lines are
- * followed; a FROM's "AS name" and flags are kept). Errors: -KMEND_E_BAD_INPUT when the file
- * has no FROM, -ENOMEM.
+ * Apply edit to text (a Dockerfile named name): *patched (when not NULL) is the new text and
+ * *diff the change as a unified diff ("--- a/NAME", "+++ b/NAME"). The final stage is the last
+ * FROM (its flags and "AS name" are kept). Errors: -KMEND_E_BAD_INPUT when the file has no
+ * FROM, -KMEND_E_UNSUPPORTED when that FROM continues on the next line, -ENOMEM.
  */
 int kmend_dockerfile_patch(const char *name, const char *text, size_t len,
-                           const struct kmend_dockerfile_edit *edit, char **diff,
+                           const struct kmend_dockerfile_edit *edit, char **diff, char **patched,
                            struct kmend_error *err);
 
 /* Whether s is safe as one word in a Dockerfile instruction or a shell command. */

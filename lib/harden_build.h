@@ -29,6 +29,31 @@ struct kmend_harden_build {
 	bool target_met;
 };
 
+/* How to build. */
+struct kmend_harden_build_options {
+	const char *to;      /* the name the last built image gets; NULL: localhost/kmend-harden */
+	const char *context; /* the build context (the --dockerfile's directory); NULL: an empty
+	                        directory */
+};
+
+/*
+ * The builder on PATH: "podman" (podman build) or "buildah"; NULL when neither runs.
+ */
+const char *kmend_harden_find_builder(void);
+
+/*
+ * Carry out the plan: take its recommended step (then the next strategy not yet tried), make
+ * its image (newer-image: the candidate itself; rebuild, newer-base: its Dockerfile built with
+ * builder and read back through an oci-archive), rescan it, and plan again on the result with
+ * the strategies left, until the target is met or nothing is left to try. Built images keep a
+ * tag in the builder's storage (bo->to, or localhost/kmend-harden:N). A failed build is a step
+ * with its error, and the loop goes on without that strategy. Errors: -ENOMEM, the store's.
+ */
+int kmend_harden_build_run(const struct kmend_harden_options *o,
+                           const struct kmend_harden_plan *first, const char *builder,
+                           const struct kmend_harden_build_options *bo,
+                           struct kmend_harden_build *out, struct kmend_error *err);
+
 void kmend_harden_build_free(struct kmend_harden_build *b);
 
 #endif

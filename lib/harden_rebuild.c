@@ -141,7 +141,8 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 		if ((r = kmend_dockerfile_upgrade_run(&u, &run, err)) < 0)
 			goto done;
 		edit.run = run;
-		r = kmend_dockerfile_patch(df->name, df->text, df->len, &edit, &step->patch, err);
+		r = kmend_dockerfile_patch(df->name, df->text, df->len, &edit, &step->patch,
+		                           &step->dockerfile, err);
 	} else {
 		r = kmend_dockerfile_upgrade(&u, &step->dockerfile, err);
 	}

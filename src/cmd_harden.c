@@ -1,5 +1,6 @@
 /* kmend harden: the image-hardening workflow as a plan, and with --build carried out. */
 #include <errno.h>
+#include <libgen.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -184,6 +185,8 @@ static int parse_options(int argc, char **argv, struct harden_cli *c,
 		return cli_usage_error("harden", "expected the image to harden");
 	if (optind + 1 < argc)
 		return cli_extra_arguments("harden", argv[optind + 1]);
+	if (c->to && !c->build)
+		return cli_usage_error("harden", "--to names what --build makes: add --build");
 	if (c->mirror_key_file && !o->mirror)
 		return cli_usage_error("harden", "--mirror-key without --mirror");
 	if (o->mirror && !c->mirror_key_file && !o->allow_unsigned)
@@ -258,6 +261,24 @@ static int harden_run(int argc, char **argv)
 	if (kmend_harden_plan_build(&o, &plan, &err) < 0) {
 		code = cli_report("harden", &err);
 		goto done;
+	}
+	if (c.build) {
+		struct kmend_harden_build_options bo = {.to = c.to};
+		const char *builder = kmend_harden_find_builder();
+		char ctxdir[4096];
+		if (!builder) {
+			fprintf(stderr, "kmend harden: --build needs podman or buildah on PATH\n");
+			code = KMEND_EXIT_FAILURE;
+			goto done;
+		}
+		if (c.dockerfile) {
+			snprintf(ctxdir, sizeof(ctxdir), "%s", c.dockerfile);
+			bo.context = dirname(ctxdir);
+		}
+		if (kmend_harden_build_run(&o, &plan, builder, &bo, &build, &err) < 0) {
+			code = cli_report("harden", &err);
+			goto done;
+		}
 	}
 	if (c.output) {
 		if (kmend_atomic_begin(&af, c.output, new_file_mode(), &err) < 0) {
