@@ -243,11 +243,12 @@ int harden_list_tags(struct harden_ctx *ctx, const char *ref, char ***tags, stru
 	struct kmend_image_ref r;
 	int rc;
 
-	(void)ctx;
 	if ((rc = kmend_image_ref_parse(ref, &r, err)) < 0)
 		return rc;
 	if (!strcmp(r.transport, "oci"))
 		return layout_tags(r.path, tags, err);
+	if (!strcmp(r.transport, "docker"))
+		return kmend_registry_list_tags(ref, ctx->o->image_opts, tags, err);
 	return kmend_error_set(err, -KMEND_E_UNSUPPORTED, ref, 0,
 	                       "listing the tags of a %s image is not supported", r.transport);
 }

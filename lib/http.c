@@ -383,6 +383,16 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx)
 		if (!t->resp.www_authenticate[0])
 			keep_value(t, "WWW-Authenticate", t->resp.www_authenticate,
 			           sizeof(t->resp.www_authenticate), v, (size_t)(end - v));
+	} else if (header_is(line, klen, "link")) {
+		/* Only tag lists read it: an overlong one fails them, not every request. */
+		if (!t->resp.link[0] && !t->resp.link_overlong) {
+			size_t vlen = (size_t)(end - v);
+			t->resp.link_overlong = vlen >= sizeof(t->resp.link);
+			if (!t->resp.link_overlong) {
+				memcpy(t->resp.link, v, vlen);
+				t->resp.link[vlen] = '\0';
+			}
+		}
 	} else if (header_is(line, klen, "retry-after")) {
 		long s = 0;
 		const char *p = v;

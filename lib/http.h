@@ -153,6 +153,9 @@ struct kmend_http_response {
 	char range[KMEND_HTTP_VALUE_MAX];
 	char location[KMEND_HTTP_URL_MAX];
 	char www_authenticate[KMEND_HTTP_CHALLENGE_MAX];
+	char link[KMEND_HTTP_URL_MAX]; /* the first Link header (a registry's next page), "" when
+	                                  absent or longer than the field (link_overlong) */
+	bool link_overlong;
 	long retry_after;         /* seconds, -1 when absent or not a number */
 	long long content_length; /* -1 when unknown */
 	enum kmend_http_failure failure;

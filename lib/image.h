@@ -54,6 +54,17 @@ extern const struct kmend_transport kmend_transport_oci_archive;
 extern const struct kmend_transport kmend_transport_docker_archive;
 extern const struct kmend_transport kmend_transport_docker;
 
+/*
+ * The tags of a registry repository (GET /v2/NAME/tags/list, following the Link header's next
+ * pages on the same registry), with the transport's auth. reference names the repository
+ * (its tag or digest is ignored). *tags is NULL-terminated, owned; tags that are not valid tag
+ * names are left out. Errors: the registry's, -KMEND_E_BAD_INPUT (a list that is not the
+ * spec's JSON, a next page on another host), -KMEND_E_TOO_LARGE (over KMEND_MAX_TAGS or
+ * KMEND_MAX_TAG_PAGES).
+ */
+int kmend_registry_list_tags(const char *reference, const struct kmend_image_options *opts,
+                             char ***tags, struct kmend_error *err);
+
 struct kmend_image {
 	char name[4600];                        /* the reference, canonical */
 	char digest[KMEND_DIGEST_MAX];          /* what the reference resolves to (an index for a

@@ -49,6 +49,10 @@
 #define KMEND_MAX_HISTORY 1024
 #define KMEND_MAX_LABELS  4096
 
+/* Most tags read from one repository, and most pages of its tag list followed. */
+#define KMEND_MAX_TAGS      100000
+#define KMEND_MAX_TAG_PAGES 1000
+
 /* Longest path inside a layer, and most symlinks followed resolving one path. */
 #define KMEND_PATH_MAX         4096
 #define KMEND_SYMLINK_MAX_HOPS 40

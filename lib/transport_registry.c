@@ -3,6 +3,7 @@
  * Bearer-token auth (the WWW-Authenticate challenge), retries with backoff on 429 and
  * 5xx, plain HTTP or unchecked TLS for hosts named insecure.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,3 +398,142 @@ const struct kmend_transport kmend_transport_docker = {
     .open_blob = registry_open_blob,
     .close = registry_close,
 };
+
+/* A tag name as the distribution spec allows: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
+static bool valid_tag(const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n == 0 || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)t[i]) && !strchr("._-", t[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The next page's path from a Link header ("</v2/x/tags/list?n=1000&last=a>; rel="next""):
+ * relative, or absolute on the same host. "" when there is no next page; -1 when it leads
+ * elsewhere or is malformed.
+ */
+static int next_page(const struct registry *r, const char *link, char *path, size_t size)
+{
+	const char *lt = strchr(link, '<'), *gt = lt ? strchr(lt, '>') : NULL, *p;
+	size_t n;
+
+	path[0] = '\0';
+	if (!link[0])
+		return 0;
+	if (!gt || !strstr(gt, "rel=\"next\""))
+		return strstr(link, "next") ? -1 : 0;
+	p = lt + 1;
+	if (!strncmp(p, "https://", 8) || !strncmp(p, "http://", 7)) {
+		p = strstr(p, "://") + 3;
+		n = strlen(r->host);
+		if (strncmp(p, r->host, n) || p[n] != '/')
+			return -1;
+		p += n;
+	}
+	n = (size_t)(gt - p);
+	if (n == 0 || n >= size || strncmp(p, "/v2/", 4))
+		return -1;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)path[i] <= ' ' || path[i] == 0x7f)
+			return -1;
+	return 0;
+}
+
+static void tags_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int kmend_registry_list_tags(const char *reference, const struct kmend_image_options *opts,
+                             char ***tags, struct kmend_error *err)
+{
+	static const struct kmend_image_options none = {0};
+	struct kmend_image_ref ref;
+	struct registry *r = NULL;
+	char path[2048];
+	size_t count = 0;
+	void *state;
+	int rc;
+
+	*tags = NULL;
+	if ((rc = kmend_image_ref_parse(reference, &ref, err)) < 0)
+		return rc;
+	if (strcmp(ref.transport, "docker"))
+		return kmend_error_set(err, -KMEND_E_UNSUPPORTED, reference, 0,
+		                       "not a registry image: it has no tags to list");
+	if ((rc = registry_open(&ref, opts ? opts : &none, &state, err)) < 0)
+		return rc;
+	r = state;
+	if (!(*tags = calloc(1, sizeof(char *)))) {
+		registry_close(r);
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/v2/%s/tags/list?n=1000", r->repository);
+	for (int page = 0; rc == 0 && path[0]; page++) {
+		struct kmend_http_response resp;
+		json_error_t jerr;
+		json_t *root, *list;
+		char *body = NULL;
+		size_t len;
+
+		if (page == KMEND_MAX_TAG_PAGES) {
+			rc = kmend_error_set(err, -KMEND_E_TOO_LARGE, reference, 0,
+			                     "the tag list goes on past %d pages",
+			                     KMEND_MAX_TAG_PAGES);
+			break;
+		}
+		if ((rc = registry_request(r, path, "application/json", 0, &body, &len, NULL, &resp,
+		                           err)) < 0)
+			break;
+		root = json_loadb(body, len, 0, &jerr);
+		free(body);
+		list = json_object_get(root, "tags");
+		if (!json_is_object(root) || !(json_is_array(list) || json_is_null(list))) {
+			json_decref(root);
+			rc = kmend_error_set(
+			    err, -KMEND_E_BAD_INPUT, reference, 0,
+			    "the registry's tag list (%s) is not {\"tags\": [...]}", path);
+			break;
+		}
+		for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
+			const char *t = json_string_value(json_array_get(list, i));
+			char **bigger;
+			if (!t || !valid_tag(t))
+				continue;
+			if (count == KMEND_MAX_TAGS) {
+				rc = kmend_error_set(err, -KMEND_E_TOO_LARGE, reference, 0,
+				                     "more than %d tags", KMEND_MAX_TAGS);
+				break;
+			}
+			if (!(bigger = realloc(*tags, (count + 2) * sizeof(char *))) ||
+			    !(bigger[count] = strdup(t))) {
+				if (bigger)
+					*tags = bigger;
+				rc = -ENOMEM;
+				break;
+			}
+			bigger[++count] = NULL;
+			*tags = bigger;
+		}
+		json_decref(root);
+		if (rc == 0 &&
+		    (resp.link_overlong || next_page(r, resp.link, path, sizeof(path)) < 0))
+			rc = kmend_error_set(err, -KMEND_E_BAD_INPUT, reference, 0,
+			                     "the tag list's next page is not on %s", r->registry);
+	}
+	registry_close(r);
+	if (rc < 0) {
+		tags_free(*tags);
+		*tags = NULL;
+	}
+	return rc;
+}

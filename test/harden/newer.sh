@@ -67,6 +67,35 @@ harden --target fixable --candidates "$r:12.3,$r:13.0" --strategy newer-image -f
 expect_eq "nothing on the line: not available, no recommendation" "false null no newer tag on the line" \
   "$(jq -r '"\(.plan[0].available) \(.recommended) \(.plan[0].note)"' <<<"$out")"
 
+# Without --candidates, the repository's tags are listed through the registry API, every page:
+# a thousand tags that sort first ("0-pad-NNNN", another variant) push the real ones to page 2.
+harden --target fixable --strategy newer-image -f json "$r:12.4"
+expect_eq "listed tags: the next release, with its digest" "$r:12.5.1 $(digest_of 12.5.1)" "$(jq -r '.plan[0] | "\(.ref) \(.digest)"' <<<"$out")"
+expect_eq "listed tags: every other tag considered" "12.3 12.5 12.5.1 12.6-slim 13.0 latest" \
+  "$(jq -r '[.plan[0].candidates[].ref | sub(".*:"; "")] | sort | join(" ")' <<<"$out")"
+# A registry that pages its tag list (2 a page, proxy.py in front of the real one): every page
+# is followed; a next page on another host is refused.
+proxy_port=$(free_port)
+python3 "$KMEND_SOURCE/test/registry/proxy.py" "$proxy_port" "$port" paged-tags "$w/counts" &
+pids+=($!)
+wait_port "$proxy_port" || not_ok "the paging proxy starts"
+p="127.0.0.1:$proxy_port/kmend/debian"
+run_kmend harden --db "$db" --cache-dir "$w/cache" --insecure-registry "127.0.0.1:$proxy_port" \
+  --target fixable --strategy newer-image -f json "$p:12.4"
+expect_eq "paged tags: the next release" "$p:12.5.1" "$(jq -r '.plan[0].ref' <<<"$out")"
+expect_eq "paged tags: every tag seen" "12.3 12.5 12.5.1 12.6-slim 13.0 latest" \
+  "$(jq -r '[.plan[0].candidates[].ref | sub(".*:"; "")] | sort | join(" ")' <<<"$out")"
+expect_eq "paged tags: four pages asked for" "4" "$(grep -c '/tags/list' "$w/counts")"
+proxy_port=$(free_port)
+python3 "$KMEND_SOURCE/test/registry/proxy.py" "$proxy_port" "$port" paged-tags-elsewhere "$w/counts2" &
+pids+=($!)
+wait_port "$proxy_port" || not_ok "the paging proxy starts"
+run_kmend harden --db "$db" --cache-dir "$w/cache" --insecure-registry "127.0.0.1:$proxy_port" \
+  --target fixable --strategy newer-image -f json "127.0.0.1:$proxy_port/kmend/debian:12.4"
+expect_eq "a next page on another host: refused, the step not available" "false" "$(jq -r '.plan[0].available' <<<"$out")"
+expect_contains "a next page on another host: said" "next page is not on 127.0.0.1:$proxy_port" "$(jq -r '.plan[0].note' <<<"$out")"
+expect_eq "a next page on another host: never asked" "" "$(grep -v "127.0.0.1:$proxy_port" "$w/counts2")"
+
 # An OCI layout's own tags are listed: the same choice without --candidates.
 share_layout "$H/oci" "$w/oci"
 man() { jq -r --arg t "$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | "\(.digest) \(.size)"' "$w/oci/index.json"; }

@@ -10,6 +10,9 @@ Forwards every request to the registry at UPSTREAM, except as MODE says:
             signature would); a request arriving there with an Authorization header is
             refused, since credentials must never follow a redirect to another host
   corrupt   blob bodies come back with one byte changed
+  paged-tags  tag lists come in pages of at most 2 tags (the spec's n and last, and a Link
+            header to the next page), as registries that paginate answer
+  paged-tags-elsewhere  the same, but the Link of the first page leads to another host
 Misbehaving at the HTTP level (the answers are written byte by byte here, not by http.server):
   split-headers     every response's status line comes first, then a pause, then the headers
                     in pieces cut inside lines, with pauses between them
@@ -121,10 +124,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         if self.path in presigned and presigned[self.path]:
             headers["Authorization"] = presigned[self.path]
-        conn.request(self.command, self.path, headers=headers)
+        path = self.path
+        if mode.startswith("paged-tags") and "/tags/list" in path:
+            path = path.split("?")[0]
+        conn.request(self.command, path, headers=headers)
         resp = conn.getresponse()
         body = resp.read()
         conn.close()
+        if mode.startswith("paged-tags") and "/tags/list" in self.path and resp.status == 200:
+            body, link = self.page_of_tags(body)
+            resp.getheaders = lambda hs=resp.getheaders(): hs + ([("Link", link)] if link else [])
         if mode == "corrupt" and "/blobs/" in self.path and len(body) > 100:
             body = body[:50] + bytes([body[50] ^ 1]) + body[51:]
         hdrs = [(k, v) for k, v in resp.getheaders()
@@ -137,10 +146,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for k, v in hdrs:
                 self.send_header(k, v)
             self.end_headers()
-        elif mode in ("pass", "flaky", "redirect", "corrupt"):
+        elif mode in ("pass", "flaky", "redirect", "corrupt") or mode.startswith("paged-tags"):
             self.reply(resp.status, hdrs, body)
         else:
             self.send_raw(resp.status, hdrs, body)
+
+    def page_of_tags(self, body):
+        """One page of the upstream's whole tag list, and the Link to the next (or None)."""
+        import json
+        import urllib.parse
+        doc = json.loads(body)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        size = min(int(query.get("n", ["2"])[0]), 2)
+        last = query.get("last", [""])[0]
+        tags = sorted(t for t in (doc.get("tags") or []) if t > last)
+        doc["tags"] = tags[:size]
+        link = None
+        if len(tags) > size:
+            where = "http://elsewhere.invalid" if mode == "paged-tags-elsewhere" else ""
+            base = urllib.parse.urlsplit(self.path).path
+            link = f'<{where}{base}?n={size}&last={urllib.parse.quote(tags[size - 1])}>; rel="next"'
+        return json.dumps(doc).encode(), link
 
     def handle_any(self):
         with lock:
