@@ -85,10 +85,8 @@ static void apt_run(FILE *f, const struct kmend_dockerfile_upgrade *u)
 		        key ? "signed-by=" : "trusted=yes", key ? key : "", m->url, m->suite);
 	}
 	fprintf(f, "    %s update; \\\n", apt);
-	fprintf(f,
-	        "    DEBIAN_FRONTEND=noninteractive %s install -y --no-install-recommends "
-	        "--only-upgrade",
-	        apt);
+	fprintf(f, "    DEBIAN_FRONTEND=noninteractive %s install -y --no-install-recommends%s",
+	        apt, u->install ? "" : " --only-upgrade");
 	package_lines(f, u, "=");
 	fputs("; \\\n    apt-get clean; \\\n    rm -rf /var/lib/apt/lists/*", f);
 	if (m)
@@ -105,7 +103,7 @@ static void apk_run(FILE *f, const struct kmend_dockerfile_upgrade *u)
 		b64(f, (const unsigned char *)m->key, m->key_len);
 		fputs("' | base64 -d >/etc/apk/keys/kmend-mirror.rsa.pub; \\\n", f);
 	}
-	fputs("    apk add --no-cache --upgrade", f);
+	fprintf(f, "    apk add --no-cache%s", u->install ? "" : " --upgrade");
 	if (m)
 		fprintf(f, " --repository '%s'%s", m->url, m->key ? "" : " --allow-untrusted");
 	package_lines(f, u, "=");
@@ -124,7 +122,7 @@ static void dnf_run(FILE *f, const struct kmend_dockerfile_upgrade *u, const cha
 		b64(f, (const unsigned char *)m->key, m->key_len);
 		fputs("' | base64 -d >/tmp/kmend-mirror.key; \\\n", f);
 	}
-	fprintf(f, "    %s upgrade -y", tool);
+	fprintf(f, "    %s %s -y", tool, u->install ? "install" : "upgrade");
 	if (m)
 		fprintf(f, " --repofrompath='kmend-mirror,%s' --setopt=kmend-mirror.gpgcheck=%d%s",
 		        m->url, m->key ? 1 : 0,
@@ -220,6 +218,153 @@ int kmend_dockerfile_upgrade(const struct kmend_dockerfile_upgrade *u, char **ou
 	fprintf(f, "%s\n", run);
 	if (!is_root(u->user))
 		fprintf(f, "USER %s\n", u->user);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* No control character: the value stays on its line. */
+static bool printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* s as a JSON string (Dockerfile's exec form and quoted values take the same escapes). */
+static void quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void exec_form(FILE *f, const char *instruction, char *const *argv)
+{
+	fprintf(f, "%s [", instruction);
+	for (size_t i = 0; argv[i]; i++) {
+		fputs(i ? ", " : "", f);
+		quoted(f, argv[i]);
+	}
+	fputs("]\n", f);
+}
+
+static int check_strv(char *const *v, const char *what, struct kmend_error *err)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!printable(v[i]))
+			return unsafe(err, what, v[i]);
+	return 0;
+}
+
+static int check_move(const struct kmend_dockerfile_move *m, struct kmend_error *err)
+{
+	const struct kmend_dockerfile_config *c = m->config;
+	int r;
+
+	if (!safe_url(m->old_image))
+		return unsafe(err, "the image reference", m->old_image);
+	if (!safe_url(m->new_base))
+		return unsafe(err, "the new base's reference", m->new_base);
+	for (size_t i = 0; i < m->npackages; i++)
+		if (!kmend_dockerfile_safe_word(m->packages[i].name, NULL))
+			return unsafe(err, "the package name", m->packages[i].name);
+	if ((r = check_strv(m->copy, "the path", err)) < 0)
+		return r;
+	if (!c)
+		return 0;
+	if (c->user && *c->user && !kmend_dockerfile_safe_word(c->user, ":"))
+		return unsafe(err, "the image's user", c->user);
+	if (!printable(c->working_dir))
+		return unsafe(err, "the working directory", c->working_dir);
+	if ((r = check_strv(c->entrypoint, "the entrypoint", err)) < 0 ||
+	    (r = check_strv(c->cmd, "the command", err)) < 0 ||
+	    (r = check_strv(c->env, "the environment", err)) < 0 ||
+	    (r = check_strv(c->labels, "the label", err)) < 0)
+		return r;
+	for (size_t i = 0; c->exposed_ports && c->exposed_ports[i]; i++)
+		if (!kmend_dockerfile_safe_word(c->exposed_ports[i], "/"))
+			return unsafe(err, "the exposed port", c->exposed_ports[i]);
+	return 0;
+}
+
+int kmend_dockerfile_move(const struct kmend_dockerfile_move *m, char **out,
+                          struct kmend_error *err)
+{
+	const struct kmend_dockerfile_config *c = m->config;
+	size_t size;
+	FILE *f;
+	int r;
+
+	*out = NULL;
+	if ((r = check_move(m, err)) < 0)
+		return r;
+	if (!(f = open_memstream(out, &size)))
+		return -ENOMEM;
+	fprintf(f,
+	        "# Written by kmend harden: the application's own files (those of its layers that\n"
+	        "# no package owns) moved onto another base, with the image's configuration.\n"
+	        "FROM %s AS application\n\nFROM %s\n",
+	        m->old_image, m->new_base);
+	if (m->npackages && m->package_manager) {
+		struct kmend_dockerfile_upgrade u = {.package_manager = m->package_manager,
+		                                     .packages = m->packages,
+		                                     .npackages = m->npackages,
+		                                     .install = true};
+		char *run = NULL;
+		/* Installed by name, from the new base's own repositories. */
+		if ((r = kmend_dockerfile_upgrade_run(&u, &run, err)) < 0) {
+			fclose(f);
+			free(*out);
+			*out = NULL;
+			return r;
+		}
+		fprintf(f, "%s\n", run);
+		free(run);
+	}
+	for (size_t i = 0; m->copy && m->copy[i]; i++) {
+		fputs("COPY --from=application [", f);
+		quoted(f, m->copy[i]);
+		fputs(", ", f);
+		quoted(f, m->copy[i]);
+		fputs("]\n", f);
+	}
+	for (size_t i = 0; c && c->env && c->env[i]; i++) {
+		const char *eq = strchr(c->env[i], '=');
+		if (!eq || eq == c->env[i])
+			continue;
+		fprintf(f, "ENV %.*s=", (int)(eq - c->env[i]), c->env[i]);
+		quoted(f, eq + 1);
+		fputc('\n', f);
+	}
+	if (c && c->working_dir && *c->working_dir) {
+		fputs("WORKDIR ", f);
+		quoted(f, c->working_dir);
+		fputc('\n', f);
+	}
+	if (c && c->user && *c->user)
+		fprintf(f, "USER %s\n", c->user);
+	for (size_t i = 0; c && c->exposed_ports && c->exposed_ports[i]; i++)
+		fprintf(f, "EXPOSE %s\n", c->exposed_ports[i]);
+	for (size_t i = 0; c && c->labels && c->labels[i] && c->labels[i + 1]; i += 2) {
+		fputs("LABEL ", f);
+		quoted(f, c->labels[i]);
+		fputc('=', f);
+		quoted(f, c->labels[i + 1]);
+		fputc('\n', f);
+	}
+	if (c && c->entrypoint)
+		exec_form(f, "ENTRYPOINT", c->entrypoint);
+	if (c && c->cmd)
+		exec_form(f, "CMD", c->cmd);
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

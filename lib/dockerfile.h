@@ -36,6 +36,7 @@ struct kmend_dockerfile_upgrade {
 	const char *user;                             /* the image's User: restored after the
 	                                                 upgrade; NULL or "" for root */
 	const struct kmend_dockerfile_mirror *mirror; /* NULL: the image's repositories */
+	bool install; /* install the packages (by name) rather than upgrade them */
 };
 
 /*
@@ -49,6 +50,36 @@ int kmend_dockerfile_upgrade_run(const struct kmend_dockerfile_upgrade *u, char 
 /* A whole Dockerfile: FROM the pinned image, USER root when needed, the RUN, USER back. */
 int kmend_dockerfile_upgrade(const struct kmend_dockerfile_upgrade *u, char **out,
                              struct kmend_error *err);
+
+/* How the moved application runs: the old image's config, kept. Every field may be NULL. */
+struct kmend_dockerfile_config {
+	const char *user, *working_dir;
+	char *const *entrypoint, *const *cmd; /* argv, NULL-terminated */
+	char *const *env;                     /* "NAME=value" */
+	char *const *exposed_ports;           /* "8080/tcp" */
+	char *const *labels;                  /* key, value, key, value... */
+};
+
+/* The application moved onto another base. */
+struct kmend_dockerfile_move {
+	const char *old_image;       /* pinned: where the application's files are copied from */
+	const char *new_base;        /* pinned */
+	char *const *copy;           /* absolute paths, copied to the same place */
+	const char *package_manager; /* for packages; may be NULL when there are none */
+	const struct kmend_dockerfile_package *packages; /* the application layers' packages the
+	                                                    new base lacks: installed by name */
+	size_t npackages;
+	const struct kmend_dockerfile_config *config;
+};
+
+/*
+ * A multi-stage Dockerfile: FROM old AS application, FROM new base, the packages, one COPY
+ * --from=application per path, then the old image's Env, WorkingDir, User, ExposedPorts,
+ * Labels, Entrypoint and Cmd. Errors: -KMEND_E_BAD_INPUT naming a value that cannot be written
+ * safely (a control character, a reference with spaces), -ENOMEM.
+ */
+int kmend_dockerfile_move(const struct kmend_dockerfile_move *m, char **out,
+                          struct kmend_error *err);
 
 /* An edit to the user's Dockerfile. */
 struct kmend_dockerfile_edit {

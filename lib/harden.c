@@ -217,6 +217,18 @@ char *harden_ref_with_tag(const char *ref, const char *tag)
 	return s;
 }
 
+char *harden_pinned_ref(const char *ref, const char *digest)
+{
+	struct kmend_image_ref r;
+	char *s = NULL;
+
+	if (kmend_image_ref_parse(ref, &r, NULL) < 0)
+		return NULL;
+	if (strcmp(r.transport, "docker") || !digest[0])
+		return strdup(ref);
+	return asprintf(&s, "%s/%s@%s", r.registry, r.repository, digest) < 0 ? NULL : s;
+}
+
 /* An OCI layout's tags: the ref names of its index. */
 static int layout_tags(const char *dir, char ***tags, struct kmend_error *err)
 {

@@ -32,6 +32,10 @@ int harden_list_tags(struct harden_ctx *ctx, const char *ref, char ***tags,
 /* ref with its tag replaced by tag ("oci:/d:12.4" -> "oci:/d:12.5"); NULL on -ENOMEM. */
 char *harden_ref_with_tag(const char *ref, const char *tag);
 
+/* NAME@DIGEST for a registry image (what a Dockerfile's FROM pins); other transports, which
+   cannot be pinned, as they are. NULL on -ENOMEM or a reference that does not parse. */
+char *harden_pinned_ref(const char *ref, const char *digest);
+
 /* ref's tag ("12.4"), "" when it has none (a digest, the only image of a layout). */
 void harden_ref_tag(const char *ref, char *out, size_t size);
 

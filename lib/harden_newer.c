@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "distro.h"
+#include "dockerfile.h"
+#include "harden_files.h"
+#include "imageref.h"
 #include "harden_internal.h"
 #include "harden_tags.h"
 
@@ -56,13 +60,27 @@ static bool better(const struct best *b, size_t fixes, size_t remaining,
 	return kmend_tag_compare(v, &b->version) > 0;
 }
 
+/* Do a and b name the same repository (registry and name, or layout directory)? */
+static bool same_repository(const char *a, const char *b)
+{
+	struct kmend_image_ref x, y;
+
+	if (!a || !b || kmend_image_ref_parse(a, &x, NULL) < 0 ||
+	    kmend_image_ref_parse(b, &y, NULL) < 0)
+		return false;
+	return !strcmp(x.transport, y.transport) && !strcmp(x.path, y.path) &&
+	       !strcmp(x.registry, y.registry) && !strcmp(x.repository, y.repository);
+}
+
 /*
- * Scan every candidate of refs (each tested against the line of line_tag when it is a version)
- * and fill step with the best. keep: targeted ids a candidate cannot fix (newer-base: the
- * application's).
+ * Scan every candidate of refs and fill step with the best. A candidate of line_ref's
+ * repository must be a newer release on the line of its tag (line_tag); one of another
+ * repository is the user's own choice. keep: targeted ids a candidate cannot fix (newer-base
+ * rebuilt from the user's Dockerfile: the application's).
  */
-static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, const char *line_tag,
-                    char *const *refs, char *const *keep, struct kmend_error *err)
+static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, const char *line_ref,
+                    const char *line_tag, char *const *refs, char *const *keep,
+                    struct kmend_error *err)
 {
 	char *const *before = ctx->plan->targeted;
 	struct kmend_tag_version line;
@@ -81,7 +99,8 @@ static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, cons
 
 		harden_ref_tag(refs[i], tag, sizeof(tag));
 		kmend_tag_parse(tag, &v);
-		if (has_line && (skip = (char *)kmend_tag_on_line(&line, tag))) {
+		if (has_line && same_repository(line_ref, refs[i]) &&
+		    (skip = (char *)kmend_tag_on_line(&line, tag))) {
 			r = harden_step_candidate(step, refs[i], NULL, skip, 0, 0);
 			continue;
 		}
@@ -189,7 +208,7 @@ static int newer_image(struct harden_ctx *ctx, struct kmend_harden_step *step,
 		return harden_step_note(step, "the repository's tags cannot be listed: %s",
 		                        kmend_error_format(&e, why, sizeof(why)));
 	}
-	r = consider(ctx, step, tag, refs, NULL, err);
+	r = consider(ctx, step, ref, tag, refs, NULL, err);
 	harden_strv_free(refs);
 	if (r == 0 && step->available)
 		r = harden_step_note(step, "use %s, a newer release on the line of %s", step->ref,
@@ -212,6 +231,126 @@ static int application_ids(struct harden_ctx *ctx, char ***out)
 			r = harden_strv_push(out, f->items[i].id);
 	}
 	harden_strv_sort_unique(*out);
+	return r;
+}
+
+/* "/opt/x/bin/app (needs /lib64/ld-linux-x86-64.so.2, libc.so.6)": the first dynamic one. */
+static void first_dynamic(const struct kmend_app_files *files, char *buf, size_t size)
+{
+	for (size_t i = 0; i < files->count; i++) {
+		const struct kmend_elf_info *e = &files->items[i].elf;
+		size_t n;
+		if (!e->dynamic)
+			continue;
+		n = (size_t)snprintf(buf, size, "/%s (needs %s", files->items[i].path,
+		                     e->interp[0] ? e->interp : "a loader");
+		for (size_t k = 0; k < e->nneeded && n < size; k++)
+			n += (size_t)snprintf(buf + n, size - n, ", %s", e->needed[k]);
+		if (n < size)
+			snprintf(buf + n, size - n, ")");
+		return;
+	}
+	buf[0] = '\0';
+}
+
+/*
+ * The multi-stage Dockerfile that moves the application onto the chosen base, and what the
+ * move would break: dynamically linked binaries on a base of another distribution.
+ */
+static int move_dockerfile(struct harden_ctx *ctx, struct kmend_harden_step *step,
+                           struct kmend_error *err)
+{
+	const struct kmend_image_build_info *b = &ctx->cur.img->build;
+	const struct kmend_distro *d = kmend_distro_by_id(ctx->cur.inv.os.id);
+	struct kmend_dockerfile_package *pkgs = NULL;
+	struct kmend_app_files files = {0};
+	struct harden_scan nb;
+	_cleanup_free_ char *old = NULL, *new_base = NULL;
+	char example[1024];
+	size_t n = 0;
+	bool other;
+	int r;
+
+	if ((r = harden_scan_ref(ctx, step->ref, false, &nb, err)) < 0)
+		return r;
+	other = strcmp(nb.inv.os.id, ctx->cur.inv.os.id) != 0;
+	if (other && !ctx->o->other_distro) {
+		step->available = false;
+		r = harden_step_note(step,
+		                     "%s is another distribution (%s, the image %s): allow it with "
+		                     "--other-distro",
+		                     step->ref, nb.inv.os.id[0] ? nb.inv.os.id : "unknown",
+		                     ctx->cur.inv.os.id);
+		goto done;
+	}
+	if ((r = kmend_app_files_read(ctx->cur.img, ctx->plan->blame.base_layers,
+	                              ctx->o->image_opts ? ctx->o->image_opts->cache_dir : NULL,
+	                              &files, err)) < 0)
+		goto done;
+	/* The application layers' packages the new base lacks, installed by name. */
+	if (!(pkgs = calloc(ctx->cur.inv.packages.count + 1, sizeof(*pkgs)))) {
+		r = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; !other && i < ctx->cur.inv.packages.count; i++) {
+		const struct kmend_package *p = &ctx->cur.inv.packages.items[i];
+		struct kmend_layer_blame lb;
+		bool there = false;
+		kmend_blame_package(&ctx->plan->blame, p, &lb);
+		if (lb.part != KMEND_PART_APPLICATION)
+			continue;
+		for (size_t k = 0; k < nb.inv.packages.count && !there; k++)
+			there = !strcmp(nb.inv.packages.items[k].name, p->name);
+		if (!there && (!n || strcmp(pkgs[n - 1].name, p->name)))
+			pkgs[n++] = (struct kmend_dockerfile_package){.name = p->name};
+	}
+	if (!(old = harden_pinned_ref(ctx->cur.name, ctx->cur.digest)) ||
+	    !(new_base = harden_pinned_ref(step->ref, step->digest))) {
+		r = -ENOMEM;
+		goto done;
+	}
+	{
+		const struct kmend_dockerfile_config cfg = {
+		    .user = b->user,
+		    .working_dir = b->working_dir,
+		    .entrypoint = b->entrypoint,
+		    .cmd = b->cmd,
+		    .env = b->env,
+		    .exposed_ports = b->exposed_ports,
+		    .labels = b->labels,
+		};
+		const struct kmend_dockerfile_move m = {
+		    .old_image = old,
+		    .new_base = new_base,
+		    .copy = files.copy,
+		    .package_manager = d ? d->package_manager : NULL,
+		    .packages = pkgs,
+		    .npackages = n,
+		    .config = &cfg,
+		};
+		if ((r = kmend_dockerfile_move(&m, &step->dockerfile, err)) < 0)
+			goto done;
+	}
+	first_dynamic(&files, example, sizeof(example));
+	if (other && files.dynamic)
+		r = harden_step_note(
+		    step,
+		    "move the application onto %s, another distribution: its layers "
+		    "hold %zu dynamically linked binar%s, e.g. %s: they break unless "
+		    "that base has the same loader and libraries",
+		    step->ref, files.dynamic, files.dynamic == 1 ? "y" : "ies", example);
+	else
+		r = harden_step_note(
+		    step,
+		    "move the application (%zu file%s of its own%s) onto %s with a "
+		    "multi-stage Dockerfile%s",
+		    files.count, files.count == 1 ? "" : "s",
+		    files.dynamic ? "" : ", none dynamically linked", step->ref,
+		    n ? "; the application layers' packages installed again" : "");
+done:
+	free(pkgs);
+	kmend_app_files_free(&files);
+	harden_scan_free(&nb);
 	return r;
 }
 
@@ -238,15 +377,26 @@ static int newer_base(struct harden_ctx *ctx, struct kmend_harden_step *step,
 		return harden_step_note(step, "the base repository's tags cannot be listed: %s",
 		                        kmend_error_format(&e, why, sizeof(why)));
 	}
-	if ((r = application_ids(ctx, &keep)) == 0)
-		r = consider(ctx, step, tag, refs, keep, err);
+	/* Rebuilt from the user's Dockerfile, the application layers install what they did (their
+	   findings stay); moved, only their own files go, and their packages come anew from the
+	   new base. */
+	if ((r = ctx->o->dockerfile ? application_ids(ctx, &keep) : harden_strv_empty(&keep)) == 0)
+		r = consider(ctx, step, b->base_name, tag, refs, keep, err);
 	harden_strv_free(refs);
 	harden_strv_free(keep);
-	if (r == 0 && step->available)
-		r = harden_step_note(step,
-		                     "rebuild the application on %s; the application layers' own "
-		                     "findings stay",
-		                     step->ref);
+	if (r == 0 && step->available && ctx->o->dockerfile) {
+		const struct kmend_harden_dockerfile *df = ctx->o->dockerfile;
+		struct kmend_dockerfile_edit edit = {0};
+		_cleanup_free_ char *pin = harden_pinned_ref(step->ref, step->digest);
+		if (!pin)
+			return -ENOMEM;
+		edit.new_from = pin;
+		if ((r = kmend_dockerfile_patch(df->name, df->text, df->len, &edit, &step->patch,
+		                                &step->dockerfile, err)) == 0)
+			r = harden_step_note(step, "build your Dockerfile on %s", step->ref);
+	} else if (r == 0 && step->available) {
+		r = move_dockerfile(ctx, step, err);
+	}
 	return r;
 }
 

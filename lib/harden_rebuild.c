@@ -55,21 +55,6 @@ static const char *pin(const struct kmend_package *p, const char *fixed_in)
 	return fixed_in;
 }
 
-/* NAME@DIGEST for a registry image; an OCI layout cannot be pinned and is named as it is. */
-static char *pinned_ref(const char *name, const char *digest)
-{
-	struct kmend_image_ref r;
-	char *s = NULL;
-
-	if (kmend_image_ref_parse(name, &r, NULL) < 0)
-		return NULL;
-	if (strcmp(r.transport, "docker") || !digest[0])
-		return strdup(name);
-	if (asprintf(&s, "%s/%s@%s", r.registry, r.repository, digest) < 0)
-		return NULL;
-	return s;
-}
-
 static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struct kmend_error *err)
 {
 	const struct harden_scan *cur = &ctx->cur;
@@ -113,7 +98,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 		r = harden_step_note(step, "no targeted finding has a published fix to upgrade to");
 	if (r < 0 || n == 0)
 		goto done;
-	if (!(from = pinned_ref(cur->name, cur->digest))) {
+	if (!(from = harden_pinned_ref(cur->name, cur->digest))) {
 		r = -ENOMEM;
 		goto done;
 	}

@@ -79,11 +79,22 @@ int kmend_want_add_presence(struct kmend_want *w, const char *path)
 	return kmend_want_add(w, pattern);
 }
 
+/* A subtree pattern (DIR/ then two stars, or the stars alone): its prefix length, else -1. */
+static long subtree_prefix(const char *p, size_t n)
+{
+	if (n >= 2 && !strcmp(p + n - 2, "**") && (n == 2 || p[n - 3] == '/'))
+		return (long)n - 2;
+	return -1;
+}
+
 /* Whether pattern p (without its presence mark) names the file at path. */
 static bool pattern_names(const char *p, const char *path)
 {
 	size_t n = strlen(p);
+	long sub = subtree_prefix(p, n);
 
+	if (sub >= 0)
+		return strncmp(path, p, (size_t)sub) == 0 && path[sub];
 	return p[n - 1] == '/' ? strncmp(path, p, n) == 0 && path[n] && !strchr(path + n, '/')
 	                       : strcmp(path, p) == 0;
 }
@@ -117,6 +128,11 @@ bool kmend_want_below(const struct kmend_want *w, const char *dir)
 
 	for (size_t i = 0; i < w->count; i++) {
 		const char *p = w->patterns[i] + (w->patterns[i][0] == '?');
+		long sub = subtree_prefix(p, strlen(p));
+		/* Inside a subtree pattern's directory, or on the way to it. */
+		if (sub >= 0 && (sub == 0 || (strncmp(dir, p, (size_t)sub - 1) == 0 &&
+		                              (dir[sub - 1] == '/' || dir[sub - 1] == '\0'))))
+			return true;
 		if (n == 0 || (strncmp(p, dir, n) == 0 && p[n] == '/'))
 			return true;
 	}

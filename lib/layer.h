@@ -39,8 +39,10 @@ struct kmend_layer_findings {
 };
 
 /*
- * Which paths to keep: patterns, each a file's path or a directory's ending in '/' (every
- * file directly inside it), image-relative without a leading '/'. Owns its strings.
+ * Which paths to keep: patterns, each a file's path, a directory's ending in '/' (every file
+ * directly inside it), or a directory's followed by two stars, "usr/local/" "**" (every file
+ * below it; the two stars alone: every file),
+ * image-relative without a leading '/'. Owns its strings.
  */
 struct kmend_want {
 	char **patterns;
