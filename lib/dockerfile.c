@@ -209,8 +209,8 @@ int kmend_dockerfile_upgrade(const struct kmend_dockerfile_upgrade *u, char **ou
 	if (!(f = open_memstream(out, &size)))
 		return -ENOMEM;
 	fprintf(f,
-	        "# Written by kmend harden: the image, pinned by digest, with its vulnerable\n"
-	        "# packages upgraded to the versions that fix them.\n"
+	        "# Written by kmend harden: the image (pinned by digest when it comes from a\n"
+	        "# registry) with its vulnerable packages upgraded to the versions that fix them.\n"
 	        "FROM %s\n",
 	        u->from);
 	if (!is_root(u->user))
