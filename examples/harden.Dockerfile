@@ -1,0 +1,3 @@
+FROM debian:12
+COPY greeting.txt /opt/hello/
+CMD ["cat", "/opt/hello/greeting.txt"]
