@@ -309,8 +309,7 @@ done:
 
 const struct cli_command cli_harden = {
     .name = "harden",
-    .summary = "plan (and with --build carry out) the repair of an image: newer image, "
-               "newer base, rebuild",
+    .summary = "plan an image's repair: newer image or base, rebuild (--build)",
     .run = harden_run,
     .usage = harden_usage,
 };
