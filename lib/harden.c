@@ -75,43 +75,9 @@ static const struct harden_strategy_ops *const strategies[KMEND_STRATEGY_COUNT] 
 
 /* String vectors. */
 
-size_t harden_strv_len(char *const *v)
-{
-	size_t n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-int harden_strv_push(char ***v, const char *s)
-{
-	size_t n = harden_strv_len(*v);
-	char **bigger, *copy = strdup(s);
-
-	if (!copy)
-		return -ENOMEM;
-	if (!(bigger = realloc(*v, (n + 2) * sizeof(char *)))) {
-		free(copy);
-		return -ENOMEM;
-	}
-	bigger[n] = copy;
-	bigger[n + 1] = NULL;
-	*v = bigger;
-	return 0;
-}
-
 int harden_strv_empty(char ***v)
 {
 	return (*v = calloc(1, sizeof(char *))) ? 0 : -ENOMEM;
-}
-
-bool harden_strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		if (!strcmp(v[i], s))
-			return true;
-	return false;
 }
 
 static int by_string(const void *a, const void *b)
@@ -121,7 +87,7 @@ static int by_string(const void *a, const void *b)
 
 void harden_strv_sort_unique(char **v)
 {
-	size_t n = harden_strv_len(v), k = 0;
+	size_t n = kmend_strv_len(v), k = 0;
 
 	if (n < 2)
 		return;
@@ -133,13 +99,6 @@ void harden_strv_sort_unique(char **v)
 			v[k++] = v[i];
 	}
 	v[k] = NULL;
-}
-
-void harden_strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* Scans. */
@@ -162,7 +121,8 @@ int harden_scan_ref(struct harden_ctx *ctx, const char *ref, bool keep_open,
 	    (r = harden_strv_empty(&out->targeted)) == 0) {
 		for (size_t i = 0; r == 0 && i < out->findings.count; i++)
 			if (kmend_harden_targets(ctx->o->target, &out->findings.items[i]))
-				r = harden_strv_push(&out->targeted, out->findings.items[i].id);
+				r = kmend_strv_push(&out->targeted, out->findings.items[i].id,
+				                    strlen(out->findings.items[i].id));
 		harden_strv_sort_unique(out->targeted);
 	}
 	if (r == 0 && keep_open)
@@ -181,7 +141,7 @@ void harden_scan_free(struct harden_scan *s)
 	kmend_image_close(s->img);
 	kmend_inventory_free(&s->inv);
 	kmend_findings_free(&s->findings);
-	harden_strv_free(s->targeted);
+	kmend_strv_free(s->targeted);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -244,8 +204,9 @@ static int layout_tags(const char *dir, char ***tags, struct kmend_error *err)
 	if ((r = kmend_manifest_parse(data, len, KMEND_MEDIA_OCI_INDEX, path, &idx, err)) < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < idx.count; i++)
-		if (idx.entries[i].ref_name[0] && !harden_strv_has(*tags, idx.entries[i].ref_name))
-			r = harden_strv_push(tags, idx.entries[i].ref_name);
+		if (idx.entries[i].ref_name[0] && !kmend_strv_has(*tags, idx.entries[i].ref_name))
+			r = kmend_strv_push(tags, idx.entries[i].ref_name,
+			                    strlen(idx.entries[i].ref_name));
 	kmend_manifest_free(&idx);
 	return r;
 }
@@ -272,10 +233,10 @@ int harden_step_outcome(struct kmend_harden_step *step, char *const *before, cha
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && before && before[i]; i++)
-		if (!harden_strv_has(after, before[i]))
-			r = harden_strv_push(&step->fixes, before[i]);
+		if (!kmend_strv_has(after, before[i]))
+			r = kmend_strv_push(&step->fixes, before[i], strlen(before[i]));
 	for (size_t i = 0; r == 0 && after && after[i]; i++)
-		r = harden_strv_push(&step->remaining, after[i]);
+		r = kmend_strv_push(&step->remaining, after[i], strlen(after[i]));
 	harden_strv_sort_unique(step->fixes);
 	harden_strv_sort_unique(step->remaining);
 	return r;
@@ -320,8 +281,8 @@ int harden_step_note(struct kmend_harden_step *step, const char *fmt, ...)
 static void step_free(struct kmend_harden_step *s)
 {
 	free(s->ref);
-	harden_strv_free(s->fixes);
-	harden_strv_free(s->remaining);
+	kmend_strv_free(s->fixes);
+	kmend_strv_free(s->remaining);
 	free(s->note);
 	free(s->dockerfile);
 	free(s->patch);
@@ -342,7 +303,7 @@ static long recommend(const struct kmend_harden_plan *p)
 	long at = -1;
 
 	for (size_t i = 0; i < p->nsteps; i++) {
-		size_t n = harden_strv_len(p->steps[i].fixes);
+		size_t n = kmend_strv_len(p->steps[i].fixes);
 		if (p->steps[i].available && n > best) {
 			best = n;
 			at = (long)i;
@@ -368,7 +329,8 @@ int kmend_harden_plan_build(const struct kmend_harden_options *o, struct kmend_h
 		goto done;
 	}
 	for (size_t i = 0; ctx.cur.targeted[i]; i++)
-		if ((r = harden_strv_push(&out->targeted, ctx.cur.targeted[i])) < 0)
+		if ((r = kmend_strv_push(&out->targeted, ctx.cur.targeted[i],
+		                         strlen(ctx.cur.targeted[i]))) < 0)
 			goto done;
 	snprintf(out->digest, sizeof(out->digest), "%s", ctx.cur.digest);
 	out->findings = ctx.cur.findings.count;
@@ -405,7 +367,7 @@ void kmend_harden_plan_free(struct kmend_harden_plan *p)
 	if (!p)
 		return;
 	free(p->image);
-	harden_strv_free(p->targeted);
+	kmend_strv_free(p->targeted);
 	kmend_blame_free(&p->blame);
 	for (size_t i = 0; i < p->nsteps; i++)
 		step_free(&p->steps[i]);

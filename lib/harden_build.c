@@ -195,8 +195,8 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 
 		if (!s) {
 			r = set_stopped(out, "nothing left to try: %zu targeted finding%s remain",
-			                harden_strv_len(plan->targeted),
-			                harden_strv_len(plan->targeted) == 1 ? "" : "s");
+			                kmend_strv_len(plan->targeted),
+			                kmend_strv_len(plan->targeted) == 1 ? "" : "s");
 			break;
 		}
 		tried |= 1u << s->strategy;
@@ -252,8 +252,9 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 		if ((r = harden_strv_empty(&bs->fixed)) < 0)
 			break;
 		for (size_t i = 0; r == 0 && first->targeted[i]; i++)
-			if (!harden_strv_has(bs->left, first->targeted[i]))
-				r = harden_strv_push(&bs->fixed, first->targeted[i]);
+			if (!kmend_strv_has(bs->left, first->targeted[i]))
+				r = kmend_strv_push(&bs->fixed, first->targeted[i],
+				                    strlen(first->targeted[i]));
 		if (r < 0)
 			break;
 		if (!bs->left[0]) {
@@ -274,8 +275,8 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 	}
 	if (r == 0 && !out->stopped)
 		r = set_stopped(out, "every strategy was tried: %zu targeted finding%s remain",
-		                harden_strv_len(plan->targeted),
-		                harden_strv_len(plan->targeted) == 1 ? "" : "s");
+		                kmend_strv_len(plan->targeted),
+		                kmend_strv_len(plan->targeted) == 1 ? "" : "s");
 done:
 	if (have_next)
 		kmend_harden_plan_free(&next);
@@ -291,8 +292,8 @@ void kmend_harden_build_free(struct kmend_harden_build *b)
 		return;
 	for (size_t i = 0; i < b->nsteps; i++) {
 		free(b->steps[i].image);
-		harden_strv_free(b->steps[i].fixed);
-		harden_strv_free(b->steps[i].left);
+		kmend_strv_free(b->steps[i].fixed);
+		kmend_strv_free(b->steps[i].left);
 		free(b->steps[i].error);
 	}
 	free(b->steps);

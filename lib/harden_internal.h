@@ -3,6 +3,7 @@
 #define KMEND_HARDEN_INTERNAL_H
 
 #include "harden.h"
+#include "strv.h"
 
 /* One image scanned: its inventory, its findings and the targeted ones' advisory ids. */
 struct harden_scan {
@@ -50,13 +51,9 @@ int harden_step_candidate(struct kmend_harden_step *step, const char *ref, const
 int harden_step_note(struct kmend_harden_step *step, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Small NULL-terminated string vectors. */
-int harden_strv_empty(char ***v); /* *v = an empty vector (not NULL) */
-int harden_strv_push(char ***v, const char *s);
-bool harden_strv_has(char *const *v, const char *s);
-size_t harden_strv_len(char *const *v);
+/* Advisory id lists (lib/strv vectors): an empty one (not NULL), and sorting them unique. */
+int harden_strv_empty(char ***v);
 void harden_strv_sort_unique(char **v);
-void harden_strv_free(char **v);
 
 struct harden_strategy_ops {
 	enum kmend_harden_strategy strategy;

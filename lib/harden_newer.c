@@ -31,9 +31,9 @@ static int after_of(char *const *keep, char *const *cand, char ***out)
 	int r = harden_strv_empty(out);
 
 	for (size_t i = 0; r == 0 && keep && keep[i]; i++)
-		r = harden_strv_push(out, keep[i]);
+		r = kmend_strv_push(out, keep[i], strlen(keep[i]));
 	for (size_t i = 0; r == 0 && cand && cand[i]; i++)
-		r = harden_strv_push(out, cand[i]);
+		r = kmend_strv_push(out, cand[i], strlen(cand[i]));
 	harden_strv_sort_unique(*out);
 	return r;
 }
@@ -43,7 +43,7 @@ static size_t count_fixed(char *const *before, char *const *after)
 	size_t n = 0;
 
 	for (size_t i = 0; before && before[i]; i++)
-		n += !harden_strv_has(after, before[i]);
+		n += !kmend_strv_has(after, before[i]);
 	return n;
 }
 
@@ -116,13 +116,13 @@ static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, cons
 		if ((r = after_of(keep, scan.targeted, &after)) == 0) {
 			fixes = count_fixed(before, after);
 			r = harden_step_candidate(step, refs[i], scan.digest, NULL, fixes,
-			                          harden_strv_len(after));
-			if (r == 0 && better(&best, fixes, harden_strv_len(after), &v)) {
+			                          kmend_strv_len(after));
+			if (r == 0 && better(&best, fixes, kmend_strv_len(after), &v)) {
 				harden_scan_free(&best.scan);
 				free(best.ref);
 				best = (struct best){.scan = scan,
 				                     .fixes = fixes,
-				                     .remaining = harden_strv_len(after),
+				                     .remaining = kmend_strv_len(after),
 				                     .version = v,
 				                     .have = true};
 				memset(&scan, 0, sizeof(scan));
@@ -130,7 +130,7 @@ static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, cons
 					r = -ENOMEM;
 			}
 		}
-		harden_strv_free(after);
+		kmend_strv_free(after);
 		harden_scan_free(&scan);
 	}
 	if (r == 0 && best.have) {
@@ -140,7 +140,7 @@ static int consider(struct harden_ctx *ctx, struct kmend_harden_step *step, cons
 		snprintf(step->digest, sizeof(step->digest), "%s", best.scan.digest);
 		if ((r = after_of(keep, best.scan.targeted, &after)) == 0)
 			r = harden_step_outcome(step, before, after);
-		harden_strv_free(after);
+		kmend_strv_free(after);
 	} else if (r == 0) {
 		r = harden_step_note(step, "%s",
 		                     scanned    ? "no candidate could be read"
@@ -162,7 +162,7 @@ static int candidates(struct harden_ctx *ctx, const char *ref, const char *const
 
 	if (given) {
 		for (size_t i = 0; r == 0 && given[i]; i++)
-			r = harden_strv_push(out, given[i]);
+			r = kmend_strv_push(out, given[i], strlen(given[i]));
 		return r == 0 && !*out ? harden_strv_empty(out) : r;
 	}
 	if ((r = harden_list_tags(ctx, ref, &tags, err)) < 0)
@@ -177,10 +177,10 @@ static int candidates(struct harden_ctx *ctx, const char *ref, const char *const
 			r = -ENOMEM;
 			break;
 		}
-		r = harden_strv_push(out, full);
+		r = kmend_strv_push(out, full, strlen(full));
 		free(full);
 	}
-	harden_strv_free(tags);
+	kmend_strv_free(tags);
 	(void)step;
 	return r;
 }
@@ -202,14 +202,14 @@ static int newer_image(struct harden_ctx *ctx, struct kmend_harden_step *step,
 		                        "its release line; name candidates with --candidates",
 		                        tag[0] ? tag : "none");
 	if ((r = candidates(ctx, ref, ctx->o->candidates, &refs, step, &e)) < 0) {
-		harden_strv_free(refs);
+		kmend_strv_free(refs);
 		if (r == -ENOMEM)
 			return r;
 		return harden_step_note(step, "the repository's tags cannot be listed: %s",
 		                        kmend_error_format(&e, why, sizeof(why)));
 	}
 	r = consider(ctx, step, ref, tag, refs, NULL, err);
-	harden_strv_free(refs);
+	kmend_strv_free(refs);
 	if (r == 0 && step->available)
 		r = harden_step_note(step, "use %s, a newer release on the line of %s", step->ref,
 		                     tag[0] ? tag : ctx->plan->image);
@@ -228,7 +228,7 @@ static int application_ids(struct harden_ctx *ctx, char ***out)
 			continue;
 		kmend_blame_finding(&ctx->plan->blame, &ctx->cur.inv.packages, &f->items[i], &lb);
 		if (lb.part != KMEND_PART_BASE)
-			r = harden_strv_push(out, f->items[i].id);
+			r = kmend_strv_push(out, f->items[i].id, strlen(f->items[i].id));
 	}
 	harden_strv_sort_unique(*out);
 	return r;
@@ -261,6 +261,7 @@ static int move_dockerfile(struct harden_ctx *ctx, struct kmend_harden_step *ste
                            struct kmend_error *err)
 {
 	const struct kmend_image_build_info *b = &ctx->cur.img->build;
+	const struct kmend_image_run_config *run = &ctx->cur.img->run;
 	const struct kmend_distro *d = kmend_distro_by_id(ctx->cur.inv.os.id);
 	struct kmend_dockerfile_package *pkgs = NULL;
 	struct kmend_app_files files = {0};
@@ -311,11 +312,11 @@ static int move_dockerfile(struct harden_ctx *ctx, struct kmend_harden_step *ste
 	}
 	{
 		const struct kmend_dockerfile_config cfg = {
-		    .user = b->user,
-		    .working_dir = b->working_dir,
-		    .entrypoint = b->entrypoint,
-		    .cmd = b->cmd,
-		    .env = b->env,
+		    .user = run->user,
+		    .working_dir = run->working_dir,
+		    .entrypoint = run->entrypoint,
+		    .cmd = run->cmd,
+		    .env = run->env,
 		    .exposed_ports = b->exposed_ports,
 		    .labels = b->labels,
 		};
@@ -371,7 +372,7 @@ static int newer_base(struct harden_ctx *ctx, struct kmend_harden_step *step,
 	if (b->base_name)
 		harden_ref_tag(b->base_name, tag, sizeof(tag));
 	if ((r = candidates(ctx, b->base_name, ctx->o->base_candidates, &refs, step, &e)) < 0) {
-		harden_strv_free(refs);
+		kmend_strv_free(refs);
 		if (r == -ENOMEM)
 			return r;
 		return harden_step_note(step, "the base repository's tags cannot be listed: %s",
@@ -382,8 +383,8 @@ static int newer_base(struct harden_ctx *ctx, struct kmend_harden_step *step,
 	   new base. */
 	if ((r = ctx->o->dockerfile ? application_ids(ctx, &keep) : harden_strv_empty(&keep)) == 0)
 		r = consider(ctx, step, b->base_name, tag, refs, keep, err);
-	harden_strv_free(refs);
-	harden_strv_free(keep);
+	kmend_strv_free(refs);
+	kmend_strv_free(keep);
 	if (r == 0 && step->available && ctx->o->dockerfile) {
 		const struct kmend_harden_dockerfile *df = ctx->o->dockerfile;
 		struct kmend_dockerfile_edit edit = {0};

@@ -83,7 +83,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 		if (!kmend_harden_targets(ctx->o->target, f))
 			continue;
 		if (!f->fixed_in) {
-			r = harden_strv_push(&unfixed, f->id);
+			r = kmend_strv_push(&unfixed, f->id, strlen(f->id));
 			continue;
 		}
 		for (size_t k = 0; k < n; k++)
@@ -107,7 +107,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	    .package_manager = package_manager(cur, d),
 	    .packages = pkgs,
 	    .npackages = n,
-	    .user = NULL,
+	    .user = cur->img->run.user,
 	};
 	if (ctx->o->mirror) {
 		snprintf(suite, sizeof(suite), "%s-security", cur->inv.os.codename);
@@ -148,7 +148,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 		    strcmp(from, cur->name) ? "" : " (an OCI layout: not pinned by digest)");
 done:
 	free(pkgs);
-	harden_strv_free(unfixed);
+	kmend_strv_free(unfixed);
 	return r;
 }
 

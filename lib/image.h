@@ -77,7 +77,7 @@ struct kmend_image {
 	/* Each layer's diff_id (the digest of its uncompressed tar, from the config): the same
 	   whatever the transport or compression, so it is what reports name layers by. */
 	char (*diff_ids)[KMEND_DIGEST_MAX];
-	struct kmend_image_run_config run; /* User, Entrypoint, Cmd, Env, WorkingDir */
+	struct kmend_image_run_config run;   /* User, Entrypoint, Cmd, Env, WorkingDir */
 	struct kmend_image_build_info build; /* history, ExposedPorts, Labels */
 	char *base_name;                     /* the base image annotations, NULL / "" when */
 	char base_digest[KMEND_DIGEST_MAX];  /* the manifest has none */

@@ -258,24 +258,6 @@ static int too_many(struct kmend_error *err, const char *where, const char *what
 	                       what[0] == 'h' ? KMEND_MAX_HISTORY : KMEND_MAX_LABELS);
 }
 
-/* A JSON array's strings as a NULL-terminated vector (*out NULL when v is not an array). */
-static int string_list(json_t *v, char ***out)
-{
-	size_t n = 0;
-	int failed = 0;
-
-	*out = NULL;
-	if (!json_is_array(v) || json_array_size(v) > KMEND_MAX_LABELS)
-		return 0;
-	if (!(*out = calloc(json_array_size(v) + 1, sizeof(char *))))
-		return -ENOMEM;
-	for (size_t i = 0; i < json_array_size(v) && !failed; i++)
-		if (json_is_string(json_array_get(v, i)) &&
-		    !((*out)[n++] = dup_string(json_array_get(v, i), &failed)))
-			n--;
-	return failed ? -ENOMEM : 0;
-}
-
 /* history[], config.ExposedPorts and config.Labels; entries of the wrong type are skipped. */
 static int parse_build_info(json_t *root, const char *where, struct kmend_image_build_info *b,
                             struct kmend_error *err)
@@ -326,20 +308,7 @@ static int parse_build_info(json_t *root, const char *where, struct kmend_image_
 			b->labels[n++] = dup_string(v, &failed);
 		}
 	}
-	b->user = dup_string(json_object_get(cfg, "User"), &failed);
-	b->working_dir = dup_string(json_object_get(cfg, "WorkingDir"), &failed);
-	if (!failed)
-		failed = string_list(json_object_get(cfg, "Entrypoint"), &b->entrypoint) < 0 ||
-		         string_list(json_object_get(cfg, "Cmd"), &b->cmd) < 0 ||
-		         string_list(json_object_get(cfg, "Env"), &b->env) < 0;
 	return failed ? -ENOMEM : 0;
-}
-
-static void free_strv(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 void kmend_image_build_info_free(struct kmend_image_build_info *b)
@@ -351,13 +320,8 @@ void kmend_image_build_info_free(struct kmend_image_build_info *b)
 		free(b->history[i].comment);
 	}
 	free(b->history);
-	free_strv(b->exposed_ports);
-	free_strv(b->labels);
-	free(b->user);
-	free(b->working_dir);
-	free_strv(b->entrypoint);
-	free_strv(b->cmd);
-	free_strv(b->env);
+	kmend_strv_free(b->exposed_ports);
+	kmend_strv_free(b->labels);
 	memset(b, 0, sizeof(*b));
 }
 

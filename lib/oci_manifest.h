@@ -88,10 +88,6 @@ struct kmend_image_build_info {
 	size_t nhistory;
 	char **exposed_ports; /* "8080/tcp"..., NULL-terminated; NULL when none */
 	char **labels;        /* key, value, key, value..., NULL-terminated; NULL when none */
-	/* How the image runs (config.User, WorkingDir, Entrypoint, Cmd, Env): NULL when not
-	   set; the argv and Env NULL-terminated. */
-	char *user, *working_dir;
-	char **entrypoint, **cmd, **env;
 };
 
 void kmend_image_build_info_free(struct kmend_image_build_info *b);

@@ -20,6 +20,7 @@
 #include "image.h"
 #include "kmend_limits.h"
 #include "registry_session.h"
+#include "strv.h"
 
 #define MANIFEST_ACCEPT                                                                            \
 	KMEND_MEDIA_OCI_INDEX ", " KMEND_MEDIA_OCI_MANIFEST ", " KMEND_MEDIA_DOCKER_LIST           \
@@ -446,13 +447,6 @@ static int next_page(const struct registry *r, const char *link, char *path, siz
 	return 0;
 }
 
-static void tags_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 int kmend_registry_list_tags(const char *reference, const struct kmend_image_options *opts,
                              char ***tags, struct kmend_error *err)
 {
@@ -506,7 +500,6 @@ int kmend_registry_list_tags(const char *reference, const struct kmend_image_opt
 		}
 		for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
 			const char *t = json_string_value(json_array_get(list, i));
-			char **bigger;
 			if (!t || !valid_tag(t))
 				continue;
 			if (count == KMEND_MAX_TAGS) {
@@ -514,15 +507,9 @@ int kmend_registry_list_tags(const char *reference, const struct kmend_image_opt
 				                     "more than %d tags", KMEND_MAX_TAGS);
 				break;
 			}
-			if (!(bigger = realloc(*tags, (count + 2) * sizeof(char *))) ||
-			    !(bigger[count] = strdup(t))) {
-				if (bigger)
-					*tags = bigger;
-				rc = -ENOMEM;
+			if ((rc = kmend_strv_push(tags, t, strlen(t))) < 0)
 				break;
-			}
-			bigger[++count] = NULL;
-			*tags = bigger;
+			count++;
 		}
 		json_decref(root);
 		if (rc == 0 &&
@@ -532,7 +519,7 @@ int kmend_registry_list_tags(const char *reference, const struct kmend_image_opt
 	}
 	registry_close(r);
 	if (rc < 0) {
-		tags_free(*tags);
+		kmend_strv_free(*tags);
 		*tags = NULL;
 	}
 	return rc;

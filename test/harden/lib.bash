@@ -33,15 +33,3 @@ restamp() {
   index_add "$dir" "$to" application/vnd.oci.image.manifest.v1+json "$d" "$(stat -c %s "$w/restamp-manifest.json")"
 }
 
-# harden_apt_repo: the local apt repository of the test image's security updates.
-harden_apt_repo() {
-  "$KMEND_SOURCE/test/images/apt-repo" 2>/dev/null || /work/wt/pkgfix/test/images/apt-repo # TEMP until pkgfix lands
-}
-
-# serve_dir DIR: python's http.server for DIR on 127.0.0.1; sets $serve_port.
-serve_dir() {
-  serve_port=$(free_port)
-  python3 -m http.server --bind 127.0.0.1 "$serve_port" --directory "$1" >"$w/http-$serve_port.log" 2>&1 &
-  pids+=($!)
-  wait_port "$serve_port" || { not_ok "serve $1 over HTTP" "$(cat "$w/http-$serve_port.log")"; done_testing; }
-}

@@ -6,6 +6,7 @@
 . "$KMEND_SOURCE/test/oci-layout.bash"
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/podman.bash"
+. "$KMEND_SOURCE/test/apt-repo.bash"
 . "$KMEND_SOURCE/test/harden/lib.bash"
 w=$(mktemp -d)
 pids=()
@@ -19,13 +20,13 @@ cleanup() {
 trap cleanup EXIT
 harden_images
 podman_setup
-repo=$(harden_apt_repo)
+repo=$("$KMEND_SOURCE/test/images/apt-repo") || { not_ok "build the local apt repository"; done_testing; }
 start_registry reg
 r="127.0.0.1:$port/kmend/debian"
 skopeo copy --quiet --dest-tls-verify=false "oci:$H/oci:12" "docker://$r:12.4"
 d124=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$r:12.4")
-serve_dir "$repo/repo"
-mirror="http://127.0.0.1:$serve_port/"
+apt_repo_serve "$repo/repo"
+mirror="http://127.0.0.1:$apt_port/"
 harden() {
   run_kmend harden --db "$db" --cache-dir "$w/cache" --insecure-registry "127.0.0.1:$port" \
     --mirror "$mirror" --mirror-key "$repo/key.asc" --strategy rebuild "$@"
