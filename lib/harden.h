@@ -98,9 +98,11 @@ struct kmend_harden_options {
 	const char *const *base_candidates; /* newer-base: the same for the base */
 	const char *base;                   /* --base: the image it was built on; may be NULL */
 	const struct kmend_harden_dockerfile *dockerfile; /* may be NULL */
-	const char *mirror;     /* the rebuild fetches packages from this repository
-	                           rather than the image's; may be NULL */
-	const char *mirror_key; /* the mirror's signing key (OpenPGP, armored or not) */
+	const char *mirror;          /* the rebuild fetches packages from this repository
+	                                rather than the image's; may be NULL */
+	const char *mirror_key_file; /* the mirror's signing key's file (for the resolver) */
+	const char *mirror_key;      /* its bytes (OpenPGP, armored or not), which the Dockerfile
+	                                carries */
 	size_t mirror_key_len;
 	bool allow_unsigned; /* trust a mirror with no key */
 	bool other_distro;   /* newer-base may take a base of another family */

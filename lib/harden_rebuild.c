@@ -1,7 +1,10 @@
 /*
  * The rebuild strategy: a Dockerfile FROM the image pinned by digest that upgrades exactly the
  * packages of the targeted findings to the versions that fix them, with the family's tool; or,
- * given the user's Dockerfile, the same upgrade inserted into its final stage, as a diff.
+ * given the user's Dockerfile, the same upgrade inserted into its final stage, as a diff. The
+ * versions are kmend fix's resolution against the image's repositories (or --mirror): the
+ * exact versions there, with the dependencies they need; when the repositories cannot be read,
+ * the advisories' fixed versions.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include "cleanup.h"
 #include "distro.h"
 #include "dockerfile.h"
+#include "fix_plan.h"
 #include "harden_internal.h"
 #include "imageref.h"
 
@@ -55,6 +59,40 @@ static const char *pin(const struct kmend_package *p, const char *fixed_in)
 	return fixed_in;
 }
 
+/*
+ * kmend fix's plan for the targeted findings (the run config left out: the Dockerfile runs as
+ * root). 0 with the plan; <0 when the repositories cannot be read (why in e).
+ */
+static int resolve(struct harden_ctx *ctx, struct kmend_fix_plan *plan, struct kmend_error *e)
+{
+	const struct harden_scan *cur = &ctx->cur;
+	const char *mirrors[] = {ctx->o->mirror, NULL}, *keys[] = {ctx->o->mirror_key_file, NULL};
+	struct kmend_repo_options ro = {
+	    .mirrors = ctx->o->mirror ? mirrors : NULL,
+	    .mirror_keys = ctx->o->mirror_key_file ? keys : NULL,
+	    .allow_unsigned = ctx->o->allow_unsigned,
+	    .cache_dir = ctx->o->image_opts ? ctx->o->image_opts->cache_dir : NULL,
+	};
+	struct kmend_findings targeted = {0};
+	struct kmend_fix_request req = {
+	    .inv = &cur->inv, .platform = cur->img->platform, .findings = &targeted};
+	struct kmend_repo_session *session;
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!(targeted.items = calloc(cur->findings.count + 1, sizeof(*targeted.items))))
+		return -ENOMEM;
+	for (size_t i = 0; i < cur->findings.count; i++)
+		if (kmend_harden_targets(ctx->o->target, &cur->findings.items[i]))
+			targeted.items[targeted.count++] = cur->findings.items[i];
+	if ((r = kmend_repo_session_new(&ro, &session)) == 0) {
+		r = kmend_fix_plan_build(session, &req, plan, e);
+		kmend_repo_session_free(session);
+	}
+	free(targeted.items);
+	return r;
+}
+
 static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struct kmend_error *err)
 {
 	const struct harden_scan *cur = &ctx->cur;
@@ -64,24 +102,43 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	struct kmend_dockerfile_mirror mirror = {0};
 	struct kmend_dockerfile_upgrade u = {0};
 	_cleanup_free_ char *from = NULL, *run = NULL;
-	char **unfixed = NULL, suite[128];
+	char **unfixed = NULL, suite[128], why[700] = "";
+	struct kmend_fix_plan plan = {0};
+	struct kmend_error e;
+	bool resolved;
 	size_t n = 0;
 	int r;
 
 	if (!d)
 		return harden_step_note(step, "the image's distribution is not known: kmend cannot "
 		                              "tell which tool upgrades its packages");
-	if (!(pkgs = calloc(cur->findings.count + 1, sizeof(*pkgs))) ||
+	if ((r = resolve(ctx, &plan, &e)) == -ENOMEM)
+		goto done;
+	resolved = r == 0 && plan.fixable;
+	if (!(pkgs = calloc(cur->findings.count + plan.npackages + 1, sizeof(*pkgs))) ||
 	    harden_strv_empty(&unfixed) < 0) {
-		free(pkgs);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto done;
 	}
+	if (r < 0)
+		kmend_error_format(&e, why, sizeof(why));
+	else if (!plan.fixable && plan.nrefused)
+		snprintf(why, sizeof(why), "%s", plan.refused[0].message);
 	r = 0;
+	/* Resolved: the plan's packages at their exact versions (dependencies included). */
+	for (size_t i = 0; resolved && i < plan.npackages; i++)
+		pkgs[n++] = (struct kmend_dockerfile_package){.name = plan.packages[i].name,
+		                                              .version = plan.packages[i].version};
 	for (size_t i = 0; r == 0 && i < cur->findings.count; i++) {
 		const struct kmend_finding *f = &cur->findings.items[i];
 		bool seen = false;
 		if (!kmend_harden_targets(ctx->o->target, f))
 			continue;
+		if (resolved) {
+			if (!kmend_fix_plan_fixes(&plan, f))
+				r = kmend_strv_push(&unfixed, f->id, strlen(f->id));
+			continue;
+		}
 		if (!f->fixed_in) {
 			r = kmend_strv_push(&unfixed, f->id, strlen(f->id));
 			continue;
@@ -141,14 +198,18 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	snprintf(step->digest, sizeof(step->digest), "%s", cur->digest);
 	if ((r = harden_step_outcome(step, ctx->plan->targeted, unfixed)) == 0)
 		r = harden_step_note(
-		    step, "%s %zu package%s with %s%s",
+		    step, "%s %zu package%s with %s%s; %s%s%s",
 		    ctx->o->dockerfile ? "upgrade, in your Dockerfile's final stage,"
 		                       : "rebuild upgrading",
 		    n, n == 1 ? "" : "s", u.package_manager,
-		    strcmp(from, cur->name) ? "" : " (an OCI layout: not pinned by digest)");
+		    strcmp(from, cur->name) ? "" : " (an OCI layout: not pinned by digest)",
+		    resolved ? "the versions kmend fix resolves in the repositories"
+		             : "the advisories' fixed versions (kmend fix's resolver: ",
+		    resolved ? "" : why, resolved ? "" : ")");
 done:
 	free(pkgs);
 	kmend_strv_free(unfixed);
+	kmend_fix_plan_free(&plan);
 	return r;
 }
 

@@ -247,6 +247,7 @@ static int harden_run(int argc, char **argv)
 		}
 		o.mirror_key = key;
 		o.mirror_key_len = len;
+		o.mirror_key_file = c.mirror_key_file;
 	}
 	if (!c.dbpath[0] && kmend_vulndb_default_path(c.dbpath, sizeof(c.dbpath)) < 0) {
 		code =

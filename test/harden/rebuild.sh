@@ -46,6 +46,7 @@ expect_eq "FROM the image pinned by digest" "FROM $r@$d124" "$(grep '^FROM' "$w/
 expect_eq "exactly the vulnerable packages, at their fixed versions" \
   "$("$KMEND" scan --db "$db" --cache-dir "$w/cache" --insecure-registry "127.0.0.1:$port" -f json "$r:12.4" | jq -r '[.results[0].findings[] | "\(.package)=\(.fixed_in)"] | unique | .[]')" \
   "$(sed -n 's/^ *\([a-z0-9.+-]*=[^ ;\\]*\).*/\1/p' "$w/Dockerfile")"
+expect_contains "the versions are kmend fix's resolution against the mirror" "the versions kmend fix resolves in the repositories" "$(jq -r '.plan[0].note' <<<"$out")"
 expect_contains "caches cleared in the same layer" "apt-get clean; \\" "$(cat "$w/Dockerfile")"
 
 mkdir -p "$w/ctx"
