@@ -5,10 +5,7 @@
 . "$KMEND_SOURCE/test/oci-layout.bash"
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/harden/lib.bash"
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
+harden_scratch
 harden_images
 expected=$(cat "$H/expected-blame.tsv")
 scan() { run_kmend scan --db "$db" --cache-dir "$w/cache" "$@"; }

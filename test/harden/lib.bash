@@ -1,4 +1,19 @@
-# Helpers for the harden suites. Sourced after test/lib.sh and test/oci-layout.bash; expects $w.
+# Helpers for the harden suites. Sourced after test/lib.sh and test/oci-layout.bash.
+
+# harden_scratch: a scratch directory $w, and the arrays pids (processes to kill) and tags
+# (podman images to remove), all cleaned up at exit.
+harden_scratch() {
+  w=$(mktemp -d)
+  pids=()
+  tags=()
+  trap harden_cleanup EXIT
+}
+harden_cleanup() {
+  for t in "${tags[@]}"; do podman rmi -f "$t" >/dev/null 2>&1; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$w"
+}
 
 # harden_images: build (once) test/images/harden; sets $H (its directory) and $db (a store
 # with the bookworm feed the images are matched against).

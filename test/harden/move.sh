@@ -9,16 +9,7 @@
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/podman.bash"
 . "$KMEND_SOURCE/test/harden/lib.bash"
-w=$(mktemp -d)
-pids=()
-tags=()
-cleanup() {
-  for t in "${tags[@]}"; do podman rmi -f "$t" >/dev/null 2>&1; done
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$w"
-}
-trap cleanup EXIT
+harden_scratch
 harden_images
 podman_setup
 start_registry reg

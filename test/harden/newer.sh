@@ -7,10 +7,7 @@
 . "$KMEND_SOURCE/test/oci-layout.bash"
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/harden/lib.bash"
-w=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
-trap cleanup EXIT
+harden_scratch
 harden_images
 start_registry reg
 r="127.0.0.1:$port/kmend/debian"
