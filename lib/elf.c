@@ -174,9 +174,10 @@ int kmend_elf_read(const void *data, size_t len, const char *name, struct kmend_
 		struct phdr h = phdr_at(&e, phoff + i * phentsize);
 		if (h.type == PT_INTERP) {
 			size_t n;
-			if (!in_file(&e, h.offset, h.filesz) || h.filesz == 0)
-				return bad(err, name,
-				           "the interpreter's name lies outside the file");
+			if (!in_file(&e, h.offset, h.filesz) || h.filesz == 0) {
+				r = bad(err, name, "the interpreter's name lies outside the file");
+				break;
+			}
 			n = strnlen((const char *)e.p + h.offset, (size_t)h.filesz);
 			if (n >= sizeof(out->interp))
 				n = sizeof(out->interp) - 1;

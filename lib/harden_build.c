@@ -135,6 +135,9 @@ static const struct kmend_harden_step *next_step(const struct kmend_harden_plan 
 }
 
 static int set_stopped(struct kmend_harden_build *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int set_stopped(struct kmend_harden_build *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
