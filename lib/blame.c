@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "imageref.h"
 #include "json_build.h"
 
 const char *kmend_blame_source_name(enum kmend_blame_source s)
@@ -54,6 +55,7 @@ static int try_annotation(const struct kmend_image *img, const struct kmend_imag
                           struct kmend_blame *out)
 {
 	_cleanup_free_ char *ref = NULL;
+	struct kmend_image_ref parsed;
 	struct kmend_image *base;
 	struct kmend_error e;
 	char msg[600];
@@ -71,6 +73,12 @@ static int try_annotation(const struct kmend_image *img, const struct kmend_imag
 	if (strlen(img->base_name) > 4096)
 		return kmend_warn(&out->warnings, "base-unreadable",
 		                  "the base.name annotation is too long to be a reference");
+	/* The image names it: only a registry reference is followed, never a local path. */
+	if (kmend_image_ref_parse(img->base_name, &parsed, NULL) < 0 ||
+	    strcmp(parsed.transport, "docker"))
+		return kmend_warn(
+		    &out->warnings, "base-unreadable",
+		    "the base.name annotation is not a registry reference: not followed");
 	if (asprintf(&ref, "%s%s%s", img->base_name,
 	             img->base_digest[0] && !strchr(img->base_name, '@') ? "@" : "",
 	             strchr(img->base_name, '@') ? "" : img->base_digest) < 0)

@@ -91,4 +91,10 @@ restamp "$w/oci" app app-gone-base '.' \
 scan --blame --insecure-registry "127.0.0.1:$port" -f json "oci:$w/oci:app-gone-base"
 expect_eq "annotated base that is gone: the history tells" "history" "$(jq -r '.results[0].blame.source' <<<"$out")"
 expect_contains "annotated base that is gone: warned" "127.0.0.1:$port/kmend/gone:1) cannot be read" "$(jq -r '.results[0].warnings[].message' <<<"$out")"
+# An annotation naming a local path is not followed: only registry references are.
+restamp "$w/oci" app app-local-base '.' \
+  ".annotations = {\"org.opencontainers.image.base.name\": \"oci:$H/oci:base\"}"
+scan --blame -f json "oci:$w/oci:app-local-base"
+expect_eq "annotated local path: the history tells" "history" "$(jq -r '.results[0].blame.source' <<<"$out")"
+expect_contains "annotated local path: not followed" "is not a registry reference: not followed" "$(jq -r '.results[0].warnings[].message' <<<"$out")"
 done_testing
