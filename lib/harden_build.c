@@ -122,11 +122,13 @@ static int add_step(struct kmend_harden_build *b, struct kmend_harden_build_step
 	return 0;
 }
 
-/* The step to take next: the recommended one, else the first untried that fixes something. */
+/*
+ * The step to take next: the first, in the workflow's order, not tried yet that fixes
+ * something (a newer image before a rebuild: the smaller change first, the rest left to the
+ * next round on its result).
+ */
 static const struct kmend_harden_step *next_step(const struct kmend_harden_plan *p, unsigned tried)
 {
-	if (p->recommended >= 0 && !(tried & (1u << p->steps[p->recommended].strategy)))
-		return &p->steps[p->recommended];
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (p->steps[i].available && p->steps[i].fixes && p->steps[i].fixes[0] &&
 		    !(tried & (1u << p->steps[i].strategy)))

@@ -42,7 +42,7 @@ struct kmend_harden_build_options {
 const char *kmend_harden_find_builder(void);
 
 /*
- * Carry out the plan: take its recommended step (then the next strategy not yet tried), make
+ * Carry out the plan: take its first step (in the workflow's order) that fixes something, make
  * its image (newer-image: the candidate itself; rebuild, newer-base: its Dockerfile built with
  * builder and read back through an oci-archive), rescan it, and plan again on the result with
  * the strategies left, until the target is met or nothing is left to try. Built images keep a

@@ -68,6 +68,20 @@ expect_eq "--build: every targeted finding fixed" "$targeted" "$(jq -c '.build.s
 expect_contains "--build: why it stopped" "the target is met" "$(jq -r '.build.stopped' <<<"$out")"
 expect_eq "--build: the image is in podman's storage" "0" "$(podman image exists localhost/kmend-test/harden-built:1; echo $?)"
 
+# The loop: the next release on the line fixes part (perl-base, libpcre2-8-0: test/images/harden's
+# "base"), the rebuild on top of it the rest (liblzma5).
+skopeo copy --quiet --dest-tls-verify=false "oci:$H/oci:base" "docker://$r:12.5"
+tags+=(localhost/kmend-test/harden-loop:1)
+harden --target fixable --build --to localhost/kmend-test/harden-loop:1 --strategy newer-image,rebuild -f json "$r:12.4"
+expect_eq "loop: exit 0" "0" "$rc"
+expect_eq "loop: the newer tag, then the rebuild on it; the target met" "newer-image $r:12.5|rebuild localhost/kmend-test/harden-loop:1|true" \
+  "$(jq -r '[(.build.steps[] | "\(.strategy) \(.image)"), (.build.target_met | tostring)] | join("|")' <<<"$out")"
+expect_eq "loop: what the newer tag left is what the rebuild fixed" \
+  "$(jq -c '[.build.steps[0].left[]]' <<<"$out")" \
+  "$(jq -c '[.build.steps[1].fixed[] as $f | $f | select(. as $x | ($out0 | index($x)) | not)]' --argjson out0 "$(jq -c '.build.steps[0].fixed' <<<"$out")" <<<"$out")"
+expect_eq "loop: something was left after the first step" "true" "$(jq '.build.steps[0].left | length > 0' <<<"$out")"
+expect_contains "loop: why it stopped" "the target is met: localhost/kmend-test/harden-loop:1" "$(jq -r '.build.stopped' <<<"$out")"
+
 # The user's Dockerfile: the upgrade goes into its final stage, as a patch that applies.
 mkdir -p "$w/app"
 printf 'FROM %s AS tools\nRUN echo built >/built\n\n# the application\nFROM %s\nCOPY --from=tools /built /opt/built\nCMD ["cat", "/opt/built"]\n' "$r:12.4" "$r:12.4" >"$w/app/Dockerfile"
