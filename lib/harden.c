@@ -278,6 +278,18 @@ int harden_step_note(struct kmend_harden_step *step, const char *fmt, ...)
 	return 0;
 }
 
+int harden_step_refused(struct kmend_harden_step *step, int r, const struct kmend_error *err)
+{
+	char why[1200];
+
+	if (r != -KMEND_E_BAD_INPUT && r != -KMEND_E_UNSUPPORTED)
+		return r;
+	step->available = false;
+	return harden_step_note(step, "kmend cannot write this Dockerfile: %s",
+	                        err ? kmend_error_format(err, why, sizeof(why))
+	                            : kmend_strerror(r));
+}
+
 static void step_free(struct kmend_harden_step *s)
 {
 	free(s->ref);

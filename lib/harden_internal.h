@@ -47,6 +47,13 @@ int harden_step_outcome(struct kmend_harden_step *step, char *const *before, cha
 int harden_step_candidate(struct kmend_harden_step *step, const char *ref, const char *digest,
                           const char *skipped, size_t fixes, size_t remaining);
 
+/*
+ * A Dockerfile that cannot be written from what the image holds (a value that is not safe, a
+ * package manager kmend cannot drive: r is -KMEND_E_BAD_INPUT or -KMEND_E_UNSUPPORTED): the
+ * step is not available and its note says why; 0. Any other r is returned as it is.
+ */
+int harden_step_refused(struct kmend_harden_step *step, int r, const struct kmend_error *err);
+
 /* step->note = printf(fmt); 0 or -ENOMEM. */
 int harden_step_note(struct kmend_harden_step *step, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

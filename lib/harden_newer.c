@@ -329,8 +329,11 @@ static int move_dockerfile(struct harden_ctx *ctx, struct kmend_harden_step *ste
 		    .npackages = n,
 		    .config = &cfg,
 		};
-		if ((r = kmend_dockerfile_move(&m, &step->dockerfile, err)) < 0)
+		if ((r = kmend_dockerfile_move(&m, &step->dockerfile, err)) < 0) {
+			step->available = false;
+			r = harden_step_refused(step, r, err);
 			goto done;
+		}
 	}
 	first_dynamic(&files, example, sizeof(example));
 	if (other && files.dynamic)

@@ -180,13 +180,16 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	if (ctx->o->dockerfile) {
 		const struct kmend_harden_dockerfile *df = ctx->o->dockerfile;
 		struct kmend_dockerfile_edit edit = {0};
-		if ((r = kmend_dockerfile_upgrade_run(&u, &run, err)) < 0)
+		if ((r = kmend_dockerfile_upgrade_run(&u, &run, err)) < 0) {
+			r = harden_step_refused(step, r, err);
 			goto done;
+		}
 		edit.run = run;
 		r = kmend_dockerfile_patch(df->name, df->text, df->len, &edit, &step->patch,
 		                           &step->dockerfile, err);
-	} else {
-		r = kmend_dockerfile_upgrade(&u, &step->dockerfile, err);
+	} else if ((r = kmend_dockerfile_upgrade(&u, &step->dockerfile, err)) < 0) {
+		r = harden_step_refused(step, r, err);
+		goto done;
 	}
 	if (r < 0)
 		goto done;
