@@ -286,8 +286,17 @@ static int move_dockerfile(struct harden_ctx *ctx, struct kmend_harden_step *ste
 	}
 	if ((r = kmend_app_files_read(ctx->cur.img, ctx->plan->blame.base_layers,
 	                              ctx->o->image_opts ? ctx->o->image_opts->cache_dir : NULL,
-	                              &files, err)) < 0)
+	                              &files, err)) < 0) {
+		/* Application layers too large to hold in memory: this step cannot list them. */
+		if (r == -KMEND_E_TOO_LARGE) {
+			char why[1200];
+			step->available = false;
+			r = harden_step_note(step, "the application's files cannot be listed: %s",
+			                     err ? kmend_error_format(err, why, sizeof(why))
+			                         : kmend_strerror(-KMEND_E_TOO_LARGE));
+		}
 		goto done;
+	}
 	/* The application layers' packages the new base lacks, installed by name. */
 	if (!(pkgs = calloc(ctx->cur.inv.packages.count + 1, sizeof(*pkgs)))) {
 		r = -ENOMEM;
