@@ -8,22 +8,18 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "blame.h"
 #include "cli.h"
-#include "feed.h"
-#include "distro.h"
 #include "fsutil.h"
-#include "ignore.h"
 #include "image_args.h"
-#include "inventory.h"
+#include "image_scan.h"
 #include "kmend_limits.h"
-#include "match.h"
 #include "report.h"
 #include "safetext.h"
+#include "scan_args.h"
 #include "stream.h"
 #include "vulndb.h"
 #include "walk.h"
@@ -46,17 +42,7 @@ static void scan_usage(void)
 	    "  -f, --format FORMAT        table, json, sarif or cyclonedx (default: table)\n"
 	    "  -o, --output FILE          write the report to FILE (atomically) instead of\n"
 	    "                             standard output\n"
-	    "  -q, --quiet                no warnings or notes on standard error, only errors\n"
-	    "  --db PATH                  the vulnerability store (default:\n"
-	    "                             $XDG_CACHE_HOME/kmend/vuln.db)\n"
-	    "  --severity LIST            only these severities, comma-separated, any case:\n"
-	    "                             critical, high, medium, low, negligible, unknown\n"
-	    "  --ignore-unfixed           leave out vulnerabilities with no fix published\n"
-	    "  --ignore-status LIST       leave out findings whose feed status is one of LIST\n"
-	    "                             (comma-separated: no-dsa, postponed, end-of-life...)\n"
-	    "  --ignore-file FILE         accepted risks: YAML 'ignore: [{id, package, expires,\n"
-	    "                             reason}]' (docs/scan.md); expired entries stop applying\n"
-	    "  --exit-code N              exit with N (0-255) when findings remain (default: 0)\n"
+	    "%s"
 	    "  --blame                    name the layer that installed each vulnerable package\n"
 	    "                             version and whether it is the base's or the\n"
 	    "                             application's (told by --base, the base annotations or\n"
@@ -74,19 +60,14 @@ static void scan_usage(void)
 	    "\"severity\",\n"
 	    "\"title\", \"link\", \"data_source\"}], \"ignored\", \"filtered\", \"error\",\n"
 	    "\"warnings\"}], \"summary\"} (docs/scan.md).\n",
-	    cli_image_options_help);
+	    cli_scan_options_help, cli_image_options_help);
 }
 
 /* One image's answer, computed once however many containers run it. */
 struct image_result {
 	char *ref;
-	bool failed; /* the image could not be read: error says why */
-	struct kmend_error error;
-	char name[4600], digest[KMEND_DIGEST_MAX], ecosystem[128];
-	struct kmend_inventory inv;
-	struct kmend_findings findings;
-	struct kmend_warnings warnings; /* the inventory's and the matcher's */
-	bool blamed;                    /* blame was asked for and told */
+	struct kmend_image_scan scan;
+	bool blamed; /* blame was asked for and told */
 	struct kmend_blame blame;
 };
 
@@ -127,7 +108,6 @@ static struct image_result *scan_image(struct scan_state *st, const char *ref)
 {
 	struct image_result *res;
 	struct kmend_image *img;
-	struct kmend_error *err;
 
 	for (size_t i = 0; i < st->nimages; i++)
 		if (!strcmp(st->images[i].ref, ref))
@@ -139,42 +119,24 @@ static struct image_result *scan_image(struct scan_state *st, const char *ref)
 	if (!(res->ref = strdup(ref)))
 		return NULL;
 	st->nimages++;
-	err = &res->error;
-	snprintf(res->name, sizeof(res->name), "%s", ref);
-	if (kmend_image_open(ref, &st->ia->opts, &img, err) < 0) {
-		res->failed = true;
-		worse(st, cli_report("scan", err));
+	if (kmend_image_scan(ref, &st->ia->opts, st->ia->opts.cache_dir, st->db, &res->scan,
+	                     st->blame ? &img : NULL) < 0) {
+		worse(st, cli_report("scan", &res->scan.error));
 		return res;
 	}
-	snprintf(res->name, sizeof(res->name), "%s", img->name);
-	snprintf(res->digest, sizeof(res->digest), "%s", img->digest);
-	if (kmend_inventory_build(img, st->ia->opts.cache_dir, &res->inv, err) < 0 ||
-	    kmend_match(st->db, &res->inv, &res->findings, err) < 0) {
-		res->failed = true;
-		worse(st, cli_report("scan", err));
-	} else {
-		if (!res->inv.os_found)
-			kmend_warn(
-			    &res->warnings, "no-os",
-			    "OS not detected (no os-release or release file): nothing to match");
-		else if (kmend_distro_ecosystem(&res->inv.os, NULL, res->ecosystem,
-		                                sizeof(res->ecosystem)) < 0)
-			res->ecosystem[0] = '\0';
-		kmend_warnings_add_all(&res->warnings, &res->inv.warnings);
-		kmend_warnings_add_all(&res->warnings, &res->findings.warnings);
-		if (st->blame) {
-			if (kmend_blame_image(img, st->base, &st->ia->opts, &res->blame, err) < 0) {
-				res->failed = true;
-				worse(st, cli_report("scan", err));
-			} else {
-				res->blamed = true;
-				kmend_warnings_add_all(&res->warnings, &res->blame.warnings);
-			}
+	if (st->blame) {
+		if (kmend_blame_image(img, st->base, &st->ia->opts, &res->blame, &res->scan.error) <
+		    0) {
+			res->scan.failed = true;
+			worse(st, cli_report("scan", &res->scan.error));
+		} else {
+			res->blamed = true;
+			kmend_warnings_add_all(&res->scan.warnings, &res->blame.warnings);
 		}
-		for (size_t i = 0; i < res->warnings.count; i++)
-			warn(st, res->name, res->warnings.items[i].message);
+		kmend_image_close(img);
 	}
-	kmend_image_close(img);
+	for (size_t i = 0; i < res->scan.warnings.count; i++)
+		warn(st, res->scan.name, res->scan.warnings.items[i].message);
 	return res;
 }
 
@@ -182,7 +144,8 @@ static struct image_result *scan_image(struct scan_state *st, const char *ref)
 static void scan_one(struct scan_state *st, const char *target, const struct kmend_container_ref *c,
                      const char *image)
 {
-	struct image_result *img = scan_image(st, image);
+	struct image_result *found = scan_image(st, image);
+	const struct kmend_image_scan *img = found ? &found->scan : NULL;
 	struct kmend_report_result res = {.target = target, .container = c, .image = image};
 	struct kmend_error err;
 
@@ -204,7 +167,7 @@ static void scan_one(struct scan_state *st, const char *target, const struct kme
 		res.findings = img->findings.items;
 		res.nfindings = img->findings.count;
 		res.warnings = &img->warnings;
-		res.blame = img->blamed ? &img->blame : NULL;
+		res.blame = found->blamed ? &found->blame : NULL;
 	}
 	if (kmend_report_add(st->report, &res, &err) < 0) {
 		st->report_failed = true;
@@ -409,73 +372,30 @@ static bool want_color(const char *format, const char *output)
 }
 
 struct scan_options {
-	const char *format, *output, *ignore_file, *base;
+	const char *format, *output, *base;
 	bool blame;
-	char dbpath[4096];
-	struct kmend_report_filter filter;
-	int exit_code;
-	bool quiet;
 };
 
-/*
- * --ignore-status: every comma-separated word one of the feeds' statuses (any case, '_' or
- * ' ' for '-'), written into out in kmend's spelling ("no-dsa,will-not-fix").
- */
-static int check_statuses(const char *list, char *out, size_t size)
-{
-	char buf[512], *save = NULL;
-	size_t n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	out[0] = '\0';
-	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const char *status = kmend_feed_status(w);
-		if (!status)
-			return -1;
-		n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? "," : "",
-		                      status);
-	}
-	return n && n < size ? 0 : -1;
-}
-
-/* "no-dsa, postponed, ...": the words --ignore-status takes. */
-static const char *status_words(void)
-{
-	static char words[512];
-	size_t n = 0;
-
-	for (size_t i = 0; kmend_feed_statuses[i] && n < sizeof(words); i++)
-		n += (size_t)snprintf(words + n, sizeof(words) - n, "%s%s", i ? ", " : "",
-		                      kmend_feed_statuses[i]);
-	return words;
-}
-
-static int parse_options(int argc, char **argv, struct scan_options *o, struct cli_image_args *ia)
+static int parse_options(int argc, char **argv, struct scan_options *o, struct cli_scan_args *sa,
+                         struct cli_image_args *ia)
 {
 	static const struct option options[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"db", required_argument, NULL, 'd'},
-	    {"severity", required_argument, NULL, 's'},
-	    {"ignore-unfixed", no_argument, NULL, 'u'},
-	    {"ignore-status", required_argument, NULL, 'S'},
-	    {"exit-code", required_argument, NULL, 'x'},
-	    {"ignore-file", required_argument, NULL, 'i'},
 	    {"blame", no_argument, NULL, 'B'},
 	    {"base", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
+	    CLI_SCAN_OPTIONS,
 	    CLI_IMAGE_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static char statuses[512]; /* --ignore-status in kmend's spelling; lives as o does */
-	struct kmend_error err;
 	int c, r;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:o:qh", options, NULL)) != -1) {
-		if ((r = cli_image_args_take(ia, "scan", c, optarg)) != 0) {
+		if ((r = cli_image_args_take(ia, "scan", c, optarg)) != 0 ||
+		    (r = cli_scan_args_take(sa, "scan", c, optarg)) != 0) {
 			if (r < 0)
 				return -r;
 			continue;
@@ -483,32 +403,10 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 		switch (c) {
 		case 'f': o->format = optarg; break;
 		case 'o': o->output = optarg; break;
-		case 'q': o->quiet = true; break;
-		case 'd': snprintf(o->dbpath, sizeof(o->dbpath), "%s", optarg); break;
-		case 's':
-			if (kmend_severity_parse_list(optarg, &o->filter.severities, &err) < 0)
-				return cli_usage_error("scan", "bad --severity: %s", err.message);
-			break;
-		case 'u': o->filter.ignore_unfixed = true; break;
-		case 'S':
-			/* A misspelt status would hide nothing, silently: only the feeds' words. */
-			if (check_statuses(optarg, statuses, sizeof(statuses)) < 0)
-				return cli_usage_error(
-				    "scan", "bad --ignore-status '%s': the statuses are %s", optarg,
-				    status_words());
-			o->filter.ignore_statuses = statuses;
-			break;
-		case 'i': o->ignore_file = optarg; break;
 		case 'B': o->blame = true; break;
 		case 'b':
 			o->base = optarg;
 			o->blame = true;
-			break;
-		case 'x':
-			if (cli_parse_exit_code(optarg, &o->exit_code) < 0)
-				return cli_usage_error(
-				    "scan", "bad --exit-code '%s': give an integer from 0 to 255",
-				    optarg);
 			break;
 		case 'h': scan_usage(); return -1;
 		default: return cli_unknown_option("scan", argc, argv);
@@ -522,29 +420,12 @@ static int parse_options(int argc, char **argv, struct scan_options *o, struct c
 	return 0;
 }
 
-/* Load the ignore file into ig and say which of its rules no longer apply. */
-static int load_ignore(const struct scan_options *o, struct kmend_ignore *ig)
-{
-	struct kmend_error err;
-
-	if (kmend_ignore_load(o->ignore_file, ig, &err) < 0)
-		return cli_report("scan", &err);
-	for (size_t i = 0; i < ig->count && !o->quiet; i++)
-		if (ig->rules[i].expires && o->filter.now >= ig->rules[i].expires)
-			fprintf(
-			    stderr,
-			    "kmend scan: warning: %s: the rule for %s expired on %s and no longer "
-			    "applies\n",
-			    o->ignore_file, ig->rules[i].id, ig->rules[i].expires_text);
-	return 0;
-}
-
 static int scan_run(int argc, char **argv)
 {
-	struct scan_options o = {.format = "table", .filter.now = time(NULL)};
+	struct scan_options o = {.format = "table"};
 	struct kmend_report_options ro = {.tool_version = KMEND_VERSION_STRING};
 	struct kmend_atomic_file af = {0};
-	struct kmend_ignore ignore = {0};
+	struct cli_scan_args sa;
 	struct cli_image_args ia;
 	struct kmend_vulndb *db;
 	struct kmend_error err;
@@ -552,39 +433,30 @@ static int scan_run(int argc, char **argv)
 	int r, code;
 
 	cli_image_args_init(&ia);
-	if ((r = parse_options(argc, argv, &o, &ia)) != 0)
+	cli_scan_args_init(&sa);
+	if ((r = parse_options(argc, argv, &o, &sa, &ia)) != 0)
 		return r < 0 ? KMEND_EXIT_OK : r;
-	if (o.ignore_file) {
-		if ((r = load_ignore(&o, &ignore)) != 0)
-			return r;
-		o.filter.ignore = &ignore;
-	}
 	cli_image_args_finish(&ia);
-	if (!o.dbpath[0] && kmend_vulndb_default_path(o.dbpath, sizeof(o.dbpath)) < 0) {
-		kmend_ignore_free(&ignore);
-		return cli_usage_error("scan",
-		                       "no cache directory: set XDG_CACHE_HOME or use --db");
-	}
-	if (kmend_vulndb_open(o.dbpath, false, &db, &err) < 0) {
-		kmend_ignore_free(&ignore);
-		return cli_report("scan", &err);
+	if ((r = cli_scan_args_finish(&sa, "scan", &db)) != 0) {
+		cli_scan_args_free(&sa);
+		return r;
 	}
 	ro.format = o.format;
 	ro.out = stdout;
 	ro.out_name = "standard output";
-	ro.filter = &o.filter;
+	ro.filter = &sa.filter;
 	ro.color = want_color(o.format, o.output);
-	ro.timestamp = o.filter.now;
+	ro.timestamp = sa.filter.now;
 	if (o.output) {
 		if (kmend_atomic_begin(&af, o.output, new_file_mode(), &err) < 0) {
 			kmend_vulndb_close(db);
-			kmend_ignore_free(&ignore);
+			cli_scan_args_free(&sa);
 			return cli_report("scan", &err);
 		}
 		ro.out = af.f;
 		ro.out_name = o.output;
 	}
-	st = (struct scan_state){.ia = &ia, .db = db, .quiet = o.quiet, .blame = o.blame};
+	st = (struct scan_state){.ia = &ia, .db = db, .quiet = sa.quiet, .blame = o.blame};
 	if (o.base && kmend_image_open(o.base, &ia.opts, &st.base, &err) < 0) {
 		st.report_failed = true;
 		worse(&st, cli_report("scan", &err));
@@ -601,19 +473,17 @@ static int scan_run(int argc, char **argv)
 	}
 	code = st.worst;
 	if (code == KMEND_EXIT_OK && st.report && kmend_report_totals(st.report)->shown)
-		code = o.exit_code;
+		code = sa.exit_code;
 	kmend_report_free(st.report);
 	for (size_t i = 0; i < st.nimages; i++) {
 		free(st.images[i].ref);
-		kmend_findings_free(&st.images[i].findings);
-		kmend_inventory_free(&st.images[i].inv);
-		kmend_warnings_free(&st.images[i].warnings);
+		kmend_image_scan_free(&st.images[i].scan);
 		kmend_blame_free(&st.images[i].blame);
 	}
 	kmend_image_close(st.base);
 	free(st.images);
 	kmend_vulndb_close(db);
-	kmend_ignore_free(&ignore);
+	cli_scan_args_free(&sa);
 	if (o.output) {
 		/* A report that could not be completed never replaces the file. */
 		if (st.report_failed)
