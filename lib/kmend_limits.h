@@ -121,6 +121,11 @@
 #define KMEND_REPO_MAX_REPOS       256
 #define KMEND_REPO_CONFIG_MAX_SIZE (1024L * 1024)
 
+/* Unified diffs (lib/udiff): the most edits Myers' algorithm searches for between two lines
+   that both texts hold once (patience anchors) before it calls the stretch replaced whole;
+   its memory grows with the square of this. */
+#define KMEND_UDIFF_MAX_EDITS 2000
+
 /* A downloaded package file (a .deb, .apk or .rpm) the install step may be given. */
 #define KMEND_PACKAGE_FILE_MAX (4LL * 1024 * 1024 * 1024)
 
