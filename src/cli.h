@@ -20,6 +20,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_db;
+extern const struct cli_command cli_fix;
 extern const struct cli_command cli_harden;
 extern const struct cli_command cli_inventory;
 extern const struct cli_command cli_revert;
