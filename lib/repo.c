@@ -121,6 +121,13 @@ int kmend_repo_index_own(struct kmend_repo_index *index, char *text)
 	return 0;
 }
 
+const char *kmend_repo_index_keep(struct kmend_repo_index *index, const char *s)
+{
+	char *copy = strdup(s);
+
+	return copy && kmend_repo_index_own(index, copy) == 0 ? copy : NULL;
+}
+
 void kmend_repo_index_free(struct kmend_repo_index *index)
 {
 	if (!index)

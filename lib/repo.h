@@ -103,6 +103,11 @@ int kmend_repo_index_add(struct kmend_repo_index *index, const struct kmend_repo
                          const char *what, struct kmend_error *err);
 /* Give the index a buffer to own (its entries point into it). 0 or -ENOMEM (buffer freed). */
 int kmend_repo_index_own(struct kmend_repo_index *index, char *text);
+/*
+ * A copy of s that the index owns, for strings its entries share (the repository's URL: the
+ * session keeps an index longer than the repository list it was loaded for). NULL: ENOMEM.
+ */
+const char *kmend_repo_index_keep(struct kmend_repo_index *index, const char *s);
 void kmend_repo_index_free(struct kmend_repo_index *index);
 
 /*

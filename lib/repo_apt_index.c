@@ -248,6 +248,9 @@ int kmend_apt_parse_packages(char *text, size_t len, const char *url, const char
 
 	if ((r = kmend_repo_index_own(index, text)) < 0)
 		return r;
+	/* Entries point at the URL: the index, kept by the session, owns a copy. */
+	if (!(url = kmend_repo_index_keep(index, url)))
+		return -ENOMEM;
 	kvtext_init(&rd, text, len);
 	while ((item = kvtext_next(&rd)) != KVTEXT_END) {
 		char *v = (char *)rd.value.ptr;

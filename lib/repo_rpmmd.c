@@ -388,7 +388,9 @@ int kmend_rpmmd_parse_primary(char *text, size_t len, const char *url, const cha
 	struct primary *p = calloc(1, sizeof(*p));
 	int r = 0;
 
-	if (!p || !(p->parser = XML_ParserCreate(NULL))) {
+	/* Entries point at the URL: the index, kept by the session, owns a copy. */
+	if (!p || !(url = kmend_repo_index_keep(index, url)) ||
+	    !(p->parser = XML_ParserCreate(NULL))) {
 		free(p);
 		free(text);
 		return -ENOMEM;
