@@ -74,9 +74,11 @@ static void fix_usage(void)
 	       "\n"
 	       "The report goes to standard output, or to standard error when standard output\n"
 	       "carries the manifest. Several MANIFESTs take --in-place or --dry-run.\n"
-	       "Exit status: 0 done; N (--exit-code N) findings remain that the repair does\n"
-	       "not fix; 2 bad usage or input; 3 an image or repository could not be read or\n"
-	       "verified, or a write failed (that file is then not written). See docs/fix.md.\n",
+	       "A file is not written when an image or repository of it could not be read or\n"
+	       "verified. Exit status: 0 done; N (--exit-code N) findings remain that the\n"
+	       "repair does not fix; 2 bad usage or input (a missing image, an index that\n"
+	       "does not match its signed digest...); 3 operational failure (network, disk).\n"
+	       "See docs/fix.md.\n",
 	       cli_scan_options_help, cli_image_options_help);
 }
 
@@ -114,6 +116,7 @@ struct fix_state {
 	struct fix_report *report;
 	struct fix_image **images;
 	size_t nimages, images_cap;
+	bool poststart; /* a postStart hook was written */
 	int worst;
 };
 
@@ -521,6 +524,7 @@ static int plan_workload(struct fix_state *st, const char *path,
 			(*errors)++;
 		if (v.res.action != FIX_INSTALL)
 			continue;
+		st->poststart |= v.res.install_at == KMEND_KUBE_INSTALL_POSTSTART;
 		if ((r = keep_argv(fe, cap, v.install)) < 0)
 			break;
 		fe->cedits[fe->ncedits++] = (struct kmend_kube_container_edit){
@@ -787,6 +791,13 @@ static int fix_run(int argc, char **argv)
 			worse(&st, KMEND_EXIT_FAILURE);
 			break;
 		}
+	if (st.poststart && !sa.quiet)
+		fprintf(
+		    stderr,
+		    "kmend fix: warning: Kubernetes runs a postStart hook at the same time as the "
+		    "container's entrypoint, not before it: the application may start before the "
+		    "fixed packages are in (--install-at entrypoint installs first); podman kube "
+		    "play does not run postStart hooks at all\n");
 	/* The report shares standard output only when the manifest is not there. */
 	report_out = o.dry_run || o.out.out || o.out.in_place ? stdout : stderr;
 	if (report_out == stderr && sa.quiet)
