@@ -26,6 +26,7 @@
 #include "repo.h"
 #include "safetext.h"
 #include "scan_args.h"
+#include "strv.h"
 #include "udiff.h"
 #include "write_out.h"
 
@@ -117,6 +118,7 @@ struct fix_state {
 	struct fix_image **images;
 	size_t nimages, images_cap;
 	bool poststart; /* a postStart hook was written */
+	char **said;    /* repository warnings printed: images sharing a mirror share them */
 	int worst;
 };
 
@@ -205,11 +207,14 @@ static void tell_image(struct fix_state *st, struct fix_image *img)
 		warn(st, img->scan.name, img->scan.warnings.items[i].message);
 }
 
-/* The image's plan, made on first need (run as root is judged per container, not here). */
+/*
+ * The image's plan, made on first need (run as root is judged per container, not here):
+ * img->plan_rc says whether it could be made. Returns 0 or -ENOMEM.
+ */
 static int image_plan(struct fix_state *st, struct fix_image *img)
 {
 	if (img->planned)
-		return img->plan_rc;
+		return 0;
 	img->planned = true;
 	img->plan_rc =
 	    kmend_fix_plan_build(st->repos,
@@ -220,9 +225,15 @@ static int image_plan(struct fix_state *st, struct fix_image *img)
 	                         &img->plan, &img->plan_err);
 	if (img->plan_rc < 0)
 		worse(st, cli_report("fix", &img->plan_err));
-	for (size_t i = 0; i < img->plan.warnings.count; i++)
-		warn(st, img->scan.name, img->plan.warnings.items[i].message);
-	return img->plan_rc;
+	for (size_t i = 0; i < img->plan.warnings.count; i++) {
+		const char *m = img->plan.warnings.items[i].message;
+		if (kmend_strv_has(st->said, m))
+			continue;
+		if (kmend_strv_push(&st->said, m, strlen(m)) < 0)
+			return -ENOMEM;
+		warn(st, img->scan.name, m);
+	}
+	return 0;
 }
 
 /* YAML 1.1's true, as Kubernetes' YAML reader takes it. */
@@ -458,7 +469,9 @@ static int judge(struct fix_state *st, const char *path, const struct kmend_kube
 			return 0;
 		}
 	}
-	if (image_plan(st, img) < 0) {
+	if ((r = image_plan(st, img)) < 0)
+		return r;
+	if (img->plan_rc < 0) {
 		v->res.action = FIX_ERROR;
 		v->res.code = NULL;
 		v->res.repair = NULL;
@@ -814,6 +827,7 @@ done:
 	for (size_t i = 0; i < st.nimages; i++)
 		fix_image_free(st.images[i]);
 	free(st.images);
+	kmend_strv_free(st.said);
 	kmend_repo_session_free(st.repos);
 	kmend_vulndb_close(st.db);
 	cli_scan_args_free(&sa);
