@@ -527,11 +527,22 @@ int kmend_repo_fetch(struct kmend_repo_session *s, const char *url, const char *
 				*status = s->fetches[i].status;
 				return 0;
 			}
-	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+	if (!strncmp(url, "file:///", 8)) {
+		/* A repository on this machine (a mirror copy, a frozen snapshot): read as
+		   apt's file method reads it, a missing file answering as HTTP's 404. */
+		resp.status = 200;
+		if ((r = kmend_read_file(url + 7, max, body, len, err)) == -ENOENT) {
+			resp.status = 404;
+			*len = 0;
+		} else if (r < 0)
+			return r;
+	} else if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
 		return kmend_error_set(err, -KMEND_E_UNSUPPORTED, url, 0,
-		                       "kmend fetches repositories over http and https only");
-	if ((r = kmend_http_get(&req, max, body, len, &resp, err)) < 0)
+		                       "kmend fetches repositories over http and https, or "
+		                       "file:///PATH on this machine");
+	} else if ((r = kmend_http_get(&req, max, body, len, &resp, err)) < 0) {
 		return r;
+	}
 	*status = resp.status;
 	if (resp.status != 200)
 		return 0;

@@ -155,6 +155,8 @@ struct kmend_repo_options {
 	                                   cache_dir/repo/ by their SHA-256 */
 	bool insecure_tls;              /* do not verify TLS certificates */
 	long long now;                  /* the time Release files are checked against; 0: now */
+	bool no_check_valid_until;      /* accept Release files past their Valid-Until (a frozen
+	                                   snapshot), as apt's Check-Valid-Until=false */
 };
 
 struct kmend_repo_session;
@@ -204,7 +206,8 @@ int kmend_repo_load_part(struct kmend_repo_session *s, const struct kmend_repo *
 
 /*
  * GET url into memory (at most max bytes). *status is the HTTP status (a
- * response of any status is a success here). When sha256 (hex) is given and
+ * response of any status is a success here). A file:///PATH URL reads PATH
+ * on this machine (a missing file is status 404). When sha256 (hex) is given and
  * a cache directory is set, a cached copy with that digest is used, and a
  * fetched body whose digest matches is saved; a body whose digest or size
  * (when size is not UINT64_MAX) differs is -KMEND_E_DIGEST naming the URL and

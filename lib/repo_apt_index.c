@@ -17,8 +17,35 @@
 
 /* The Release file: which suite it is, until when, and the checksums of its indexes. */
 struct release {
-	struct kmend_span suite, codename, valid_until, sha256, no_all;
+	struct kmend_span suite, codename, valid_until, sha256, no_all, architectures;
 };
+
+/*
+ * Whether the suite has an index of architecture "all" to read besides the architecture's
+ * own, as apt decides: not when the Release says the architecture indexes hold those
+ * packages (No-Support-for-Architecture-all), nor when its Architectures do not list "all"
+ * (Debian's security archive: its amd64 index has the "all" packages, its binary-all index
+ * is not kept in step).
+ */
+static bool has_all_index(const struct release *rel)
+{
+	const char *p = rel->architectures.ptr, *end = p + rel->architectures.len;
+
+	if (rel->no_all.len)
+		return false;
+	if (!rel->architectures.len)
+		return true;
+	while (p < end) {
+		const char *w = p;
+		while (p < end && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		if (p - w == 3 && !memcmp(w, "all", 3))
+			return true;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n'))
+			p++;
+	}
+	return false;
+}
 
 static int parse_release(const char *text, size_t len, struct release *rel)
 {
@@ -43,6 +70,8 @@ static int parse_release(const char *text, size_t len, struct release *rel)
 			rel->sha256 = rd.value;
 		else if (kmend_span_eq(rd.key, "No-Support-for-Architecture-all"))
 			rel->no_all = rd.value;
+		else if (kmend_span_eq(rd.key, "Architectures"))
+			rel->architectures = rd.value;
 	}
 	return rel->sha256.len ? 0 : -KMEND_E_BAD_INPUT;
 }
@@ -178,7 +207,8 @@ static int check_release(const struct kmend_repo_session *s, const struct kmend_
                          const struct release *rel, const char *what, struct kmend_error *err)
 {
 	const char *want = repo->suite;
-	long long now = kmend_repo_session_options(s)->now;
+	const struct kmend_repo_options *opts = kmend_repo_session_options(s);
+	long long now = opts->now;
 
 	if (want[strlen(want) - 1] != '/' && !kmend_span_eq(rel->suite, want) &&
 	    !kmend_span_eq(rel->codename, want)) {
@@ -190,7 +220,7 @@ static int check_release(const struct kmend_repo_session *s, const struct kmend_
 		                      "security updates: check the mirror");
 		return -KMEND_E_DIGEST;
 	}
-	if (repo->check_valid_until && rel->valid_until.len) {
+	if (repo->check_valid_until && !opts->no_check_valid_until && rel->valid_until.len) {
 		long long until = release_time(rel->valid_until);
 		if (!now)
 			now = (long long)time(NULL);
@@ -342,8 +372,7 @@ static int load_component(struct kmend_repo_session *s, const struct kmend_repo 
 	if (asprintf(&out->name, "%s %s%s%s %s", repo->url, repo->suite, flat ? "" : "/",
 	             flat ? "" : component, repo->arch) < 0)
 		return -ENOMEM;
-	/* Architecture all has its own index only where the Release says arch indexes omit it. */
-	for (size_t a = 0; a < (rel.no_all.len ? 1 : 2); a++) {
+	for (size_t a = 0; a < (has_all_index(&rel) ? 2 : 1); a++) {
 		uint64_t size = 0;
 		size_t k;
 		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {

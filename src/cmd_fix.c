@@ -66,6 +66,9 @@ static void fix_usage(void)
 	       "  --mirror-key FILE          trust this OpenPGP (or apk: PEM) key for the\n"
 	       "                             mirrors (repeatable)\n"
 	       "  --allow-unsigned           accept a mirror without a signature (warned)\n"
+	       "  --no-check-valid-until     accept Release files past their Valid-Until, as\n"
+	       "                             apt's Check-Valid-Until=false: for a frozen\n"
+	       "                             snapshot of a repository (warned)\n"
 	       "  --prefer lowest|newest     the lowest version that fixes (default) or the\n"
 	       "                             newest in the repositories\n"
 	       "  -f, --format FORMAT        the report: text (default) or json\n"
@@ -91,7 +94,7 @@ struct fix_options {
 	const char *mirrors[FIX_MAX_MIRRORS + 1];
 	const char *mirror_keys[FIX_MAX_MIRRORS + 1];
 	int nmirrors, nkeys;
-	bool allow_unsigned;
+	bool allow_unsigned, no_check_valid_until;
 };
 
 /* One image, read and planned once however many containers run it. */
@@ -691,6 +694,7 @@ static int parse_options(int argc, char **argv, struct fix_options *o, struct cl
 	    {"mirror", required_argument, NULL, 'm'},
 	    {"mirror-key", required_argument, NULL, 'k'},
 	    {"allow-unsigned", no_argument, NULL, 'u'},
+	    {"no-check-valid-until", no_argument, NULL, 'V'},
 	    {"prefer", required_argument, NULL, 'p'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
@@ -734,6 +738,7 @@ static int parse_options(int argc, char **argv, struct fix_options *o, struct cl
 			break;
 		}
 		case 'u': o->allow_unsigned = true; break;
+		case 'V': o->no_check_valid_until = true; break;
 		case 'p':
 			if (strcmp(optarg, "lowest") && strcmp(optarg, "newest"))
 				return cli_usage_error(
@@ -788,6 +793,12 @@ static int fix_run(int argc, char **argv)
 	ro.mirrors = o.mirrors;
 	ro.mirror_keys = o.mirror_keys;
 	ro.allow_unsigned = o.allow_unsigned;
+	ro.no_check_valid_until = o.no_check_valid_until;
+	if (o.no_check_valid_until && !sa.quiet)
+		fprintf(stderr,
+		        "kmend fix: warning: --no-check-valid-until: Release files past their "
+		        "Valid-Until are accepted, so an old copy of a repository cannot be "
+		        "told from a current one\n");
 	ro.cache_dir = ia.opts.cache_dir;
 	st.o = &o;
 	st.sa = &sa;
