@@ -181,6 +181,58 @@ kfix --in-place "$w/one.yaml" "$w/two.json"
 expect_eq "several files --in-place" "0 same same" \
   "$rc $(cmp -s "$w/one.yaml" "$w/app.fixed.yaml" && echo same) $(cmp -s "$w/two.json" "$w/pod.fixed.json" && echo same)"
 
+# --- a repository on this machine (file:///), as apt's file method reads one ---
+cp -a "$repo/repo" "$w/filerepo"
+cp -a "$repo/gnupg" "$w/gnupg"
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; GNUPGHOME="$w/gnupg" gpgconf --kill all 2>/dev/null; rm -rf "$w"' EXIT
+dist="$w/filerepo/dists/bookworm-security"
+ffix() { run_kmend fix -q --db "$w/vuln.db" --no-cache --allow-local-images --mirror "file://$w/filerepo" --mirror-key "$repo/key.gpg" "$@"; }
+ffix -o "$w/file.yaml" "$w/app.yaml"
+expect_eq "--mirror file:///...: the same repair as over HTTP, but for the URLs" "0 True" \
+  "$rc $(python3 - "$w/file.yaml" "$w/app.fixed.yaml" "file://$w/filerepo" "http://127.0.0.1:$apt_port" <<'PY'
+import json, sys, yaml
+def load(p):
+    docs = list(yaml.safe_load_all(open(p)))
+    for d in docs:
+        meta = ((d.get("spec") or {}).get("template") or d).get("metadata") or {}
+        (meta.get("annotations") or {}).pop("kmend.dev/repair", None)
+    return docs
+print(json.dumps(load(sys.argv[1])).replace(sys.argv[3], sys.argv[4]) == json.dumps(load(sys.argv[2])))
+PY
+)"
+# An index of architecture "all" that the Release lists, absent from the mirror: read only when
+# the Release's Architectures name "all" (Debian's security archive does not, and its amd64
+# index holds those packages).
+mkdir -p "$dist/main/binary-all"
+: >"$dist/main/binary-all/Packages"
+# release ARCHITECTURES [VALID-UNTIL]: write and sign the Release of $dist.
+release() {
+  apt_repo_release "$dist" stable-security bookworm-security
+  sed -i "s/^Architectures: .*/Architectures: $1/" "$dist/Release"
+  [ -n "${2:-}" ] && sed -i "s/^Date: .*/Date: $(date -u -R -d '10 days ago')\nValid-Until: $2/" "$dist/Release"
+  apt_repo_sign "$dist" "$w/gnupg"
+}
+release amd64
+rm "$dist/main/binary-all/Packages"
+ffix -o "$w/file2.yaml" "$w/app.yaml"
+expect_eq "a Release whose Architectures do not list all: no binary-all index read" "0" "$rc"
+: >"$dist/main/binary-all/Packages"
+release "amd64 all"
+rm "$dist/main/binary-all/Packages"
+ffix -o "$w/file2.yaml" "$w/app.yaml"
+expect_contains "a Release whose Architectures list all: its binary-all index is read (and missing here)" \
+  "binary-all/Packages: the Release lists it, but the server answered HTTP 404" "$err"
+# A frozen snapshot: past its Valid-Until, refused unless --no-check-valid-until says otherwise.
+release amd64 "$(date -u -R -d '3 days ago')"
+ffix -o "$w/file3.yaml" "$w/app.yaml"
+expect_eq "a Release past its Valid-Until: refused (exit 2)" "2" "$rc"
+expect_contains "a Release past its Valid-Until: said so" "InRelease: expired on" "$err"
+ffix --no-check-valid-until -o "$w/file3.yaml" "$w/app.yaml"
+expect_eq "--no-check-valid-until: accepted, the same repair" "0 same" "$rc $(cmp -s "$w/file3.yaml" "$w/file.yaml" && echo same)"
+run_kmend fix --db "$w/vuln.db" --no-cache --allow-local-images --mirror "file://$w/filerepo" \
+  --mirror-key "$repo/key.gpg" --no-check-valid-until -o "$w/file3.yaml" "$w/app.yaml"
+expect_contains "--no-check-valid-until: warned" "an old copy of a repository cannot be told from a current one" "$err"
+
 # --- usage ---
 usage() {
   run_kmend fix "$@"
