@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "array.h"
 #include "cleanup.h"
@@ -61,8 +62,9 @@ static void fix_usage(void)
 	       "                             becomes the install step, which then execs the\n"
 	       "                             original command; poststart: a postStart hook,\n"
 	       "                             which Kubernetes runs alongside the entrypoint\n"
-	       "  --mirror URL               use this repository instead of the image's own\n"
-	       "                             (repeatable; the distribution's layout)\n"
+	       "  --mirror URL|DIR           use this repository instead of the image's own\n"
+	       "                             (repeatable; the distribution's layout): http://,\n"
+	       "                             https://, or a directory here (file:///PATH)\n"
 	       "  --mirror-key FILE          trust this OpenPGP (or apk: PEM) key for the\n"
 	       "                             mirrors (repeatable)\n"
 	       "  --allow-unsigned           accept a mirror without a signature (warned)\n"
@@ -92,6 +94,7 @@ struct fix_options {
 	enum kmend_kube_install_at install_at;
 	const char *format;
 	const char *mirrors[FIX_MAX_MIRRORS + 1];
+	char *mirror_dirs[FIX_MAX_MIRRORS + 1]; /* file:// URLs made of directories, owned */
 	const char *mirror_keys[FIX_MAX_MIRRORS + 1];
 	int nmirrors, nkeys;
 	bool allow_unsigned, no_check_valid_until;
@@ -734,6 +737,22 @@ static int parse_options(int argc, char **argv, struct fix_options *o, struct cl
 			if (*n == FIX_MAX_MIRRORS)
 				return cli_usage_error("fix", "at most %d --%s", FIX_MAX_MIRRORS,
 				                       c == 'm' ? "mirror" : "mirror-key");
+			if (c == 'm' && !strstr(optarg, "://")) {
+				/* A directory on this machine: the file:// URL of its real path. */
+				char *real = realpath(optarg, NULL), *url = NULL;
+				struct stat sb;
+				bool dir = real && stat(real, &sb) == 0 && S_ISDIR(sb.st_mode);
+				if (dir && asprintf(&url, "file://%s", real) < 0)
+					url = NULL;
+				free(real);
+				if (!url)
+					return cli_usage_error(
+					    "fix", "bad --mirror '%s': give a URL or a directory",
+					    optarg);
+				o->mirror_dirs[*n] = url;
+				list[(*n)++] = url;
+				break;
+			}
 			list[(*n)++] = optarg;
 			break;
 		}
@@ -783,13 +802,14 @@ static int fix_run(int argc, char **argv)
 
 	cli_image_args_init(&ia);
 	cli_scan_args_init(&sa);
-	if ((r = parse_options(argc, argv, &o, &sa, &ia)) != 0)
-		return r < 0 ? KMEND_EXIT_OK : r;
-	cli_image_args_finish(&ia);
-	if ((r = cli_scan_args_finish(&sa, "fix", &st.db)) != 0) {
+	if ((r = parse_options(argc, argv, &o, &sa, &ia)) != 0 ||
+	    (r = cli_scan_args_finish(&sa, "fix", &st.db)) != 0) {
 		cli_scan_args_free(&sa);
-		return r;
+		for (int i = 0; i < o.nmirrors; i++)
+			free(o.mirror_dirs[i]);
+		return r < 0 ? KMEND_EXIT_OK : r;
 	}
+	cli_image_args_finish(&ia);
 	ro.mirrors = o.mirrors;
 	ro.mirror_keys = o.mirror_keys;
 	ro.allow_unsigned = o.allow_unsigned;
@@ -842,6 +862,8 @@ done:
 	kmend_repo_session_free(st.repos);
 	kmend_vulndb_close(st.db);
 	cli_scan_args_free(&sa);
+	for (int i = 0; i < o.nmirrors; i++)
+		free(o.mirror_dirs[i]);
 	if (fflush(stdout) != 0)
 		return KMEND_EXIT_FAILURE;
 	return code;
