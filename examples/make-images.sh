@@ -39,3 +39,4 @@ gzip -n -9 -c "$w/deb.tar" >"$w/deb.tar.gz"
 rm -rf examples/images/debian-12
 oci_layout examples/images/debian-12 12 "$w/deb.tar.gz"
 echo "examples/images written"
+bash examples/fix/make-image.sh
