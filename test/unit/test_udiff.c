@@ -191,5 +191,6 @@ int main(void)
 	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_budget),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("udiff", tests, NULL, NULL);
 }
