@@ -337,9 +337,8 @@ struct file_edits {
 	size_t nnames;
 };
 
-static void file_edits_free(struct file_edits *fe, size_t containers)
+static void file_edits_free(struct file_edits *fe)
 {
-	(void)containers;
 	for (size_t i = 0; i < fe->nargvs; i++)
 		kmend_argv_free(fe->argvs[i]);
 	for (size_t i = 0; i < fe->nnames; i++)
@@ -680,7 +679,7 @@ static int fix_file(struct fix_state *st, const char *path)
 	}
 	r = write_result(st, path, text, len, out, out_len);
 done:
-	file_edits_free(&fe, containers);
+	file_edits_free(&fe);
 	kmend_kube_workloads_free(&ws);
 	kmend_kube_stream_free(s);
 	return r == -ENOMEM || r == -EIO ? r : 0;
