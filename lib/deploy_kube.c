@@ -24,6 +24,7 @@
 #include "json_get.h"
 #include "kmend_limits.h"
 #include "kube_client.h"
+#include "kube_workload.h"
 #include "kube_health.h"
 #include "kubeconfig.h"
 #include "rfc3339.h"
@@ -134,17 +135,10 @@ static const json_t *find_object(const json_t *objs, const char *kind, const cha
 	return NULL;
 }
 
+/* A kind that runs pods (a PodTemplate runs none): its object carries the mark. */
 static bool is_workload(const char *kind)
 {
-	static const char *const kinds[] = {"Pod",       "Deployment", "StatefulSet",
-	                                    "DaemonSet", "ReplicaSet", "ReplicationController",
-	                                    "Job",       "CronJob"};
-	size_t i;
-
-	for (i = 0; kind && i < sizeof(kinds) / sizeof(*kinds); i++)
-		if (!strcmp(kinds[i], kind))
-			return true;
-	return false;
+	return kmend_kube_template_path(kind) && strcmp(kind, "PodTemplate");
 }
 
 /* The mark's value: {"v":1, "id", "phase", "deadline", "first"}, compact JSON. */

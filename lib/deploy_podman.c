@@ -30,24 +30,10 @@
 #include "fsutil.h"
 #include "json_get.h"
 #include "kmend_limits.h"
+#include "kube_workload.h"
 #include "rfc3339.h"
 #include "subprocess.h"
 #include "yamljson.h"
-
-/* Where a workload kind keeps its pod template; a Pod is its own. */
-static const struct {
-	const char *kind;
-	const char *path[4];
-} pod_templates[] = {
-    {"Pod", {NULL}},
-    {"Deployment", {"spec", "template"}},
-    {"StatefulSet", {"spec", "template"}},
-    {"DaemonSet", {"spec", "template"}},
-    {"ReplicaSet", {"spec", "template"}},
-    {"ReplicationController", {"spec", "template"}},
-    {"Job", {"spec", "template"}},
-    {"CronJob", {"spec", "jobTemplate", "spec", "template"}},
-};
 
 struct pcontainer {
 	char *name;
@@ -133,20 +119,6 @@ static int run_podman(const char *const *argv, int timeout_ms, struct kmend_spaw
 	struct kmend_spawn sp = {.argv = argv, .timeout_ms = timeout_ms};
 
 	return kmend_spawn_run(&sp, res, err);
-}
-
-static json_t *pod_template_of(json_t *doc, const char *kind)
-{
-	size_t i, k;
-
-	for (i = 0; i < sizeof(pod_templates) / sizeof(*pod_templates); i++) {
-		if (strcmp(pod_templates[i].kind, kind))
-			continue;
-		for (k = 0; k < 4 && pod_templates[i].path[k] && doc; k++)
-			doc = json_object_get(doc, pod_templates[i].path[k]);
-		return json_is_object(doc) ? doc : NULL;
-	}
-	return NULL;
 }
 
 static struct pworkload *find_workload(struct podman *p, const char *kind, const char *name)
@@ -272,7 +244,7 @@ static int copy_doc(struct copy_ctx *x, json_t *doc, struct kmend_error *err)
 		}
 		return 0;
 	}
-	if (!strcmp(kind, "PodTemplate") || !(tmpl = pod_template_of(doc, kind)))
+	if (!strcmp(kind, "PodTemplate") || !(tmpl = kmend_kube_json_template(doc, kind)))
 		return json_array_append(x->others, doc) ? -ENOMEM : 0;
 	wname = kmend_json_str(json_object_get(doc, "metadata"), "name");
 	if (!wname || !*wname)

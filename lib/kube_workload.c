@@ -11,7 +11,7 @@
 /* Where each kind keeps its pod template (metadata and spec), as a path of keys. */
 static const struct {
 	const char *kind;
-	const char *path[4];
+	const char *path[5]; /* NULL-terminated */
 } template_paths[] = {
     {"Pod", {NULL}},
     {"PodTemplate", {"template"}},
@@ -109,7 +109,7 @@ static int add_workload(const struct kmend_kube_stream *s, long doc,
 	                             *meta = kmend_kube_get(obj, "metadata", NULL, NULL);
 	struct kmend_kube_workload *w;
 
-	for (size_t p = 0; p < 4 && tpl && template_paths[k].path[p]; p++)
+	for (size_t p = 0; tpl && template_paths[k].path[p]; p++)
 		tpl = kmend_kube_get(tpl, template_paths[k].path[p], NULL, NULL);
 	if (!tpl || tpl->kind != KMEND_KUBE_MAPPING)
 		return 0;
@@ -187,6 +187,23 @@ int kmend_kube_find_workloads(const struct kmend_kube_stream *s, struct kmend_ku
 			return r;
 	}
 	return 0;
+}
+
+const char *const *kmend_kube_template_path(const char *kind)
+{
+	for (size_t k = 0; kind && k < sizeof(template_paths) / sizeof(template_paths[0]); k++)
+		if (strcmp(kind, template_paths[k].kind) == 0)
+			return template_paths[k].path;
+	return NULL;
+}
+
+json_t *kmend_kube_json_template(json_t *obj, const char *kind)
+{
+	const char *const *path = kmend_kube_template_path(kind);
+
+	for (size_t p = 0; path && path[p] && obj; p++)
+		obj = json_object_get(obj, path[p]);
+	return path && json_is_object(obj) ? obj : NULL;
 }
 
 void kmend_kube_workloads_free(struct kmend_kube_workloads *w)

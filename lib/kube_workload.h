@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "error.h"
 #include "kube_yaml.h"
 
@@ -54,5 +56,16 @@ int kmend_kube_find_workloads(const struct kmend_kube_stream *s, struct kmend_ku
                               struct kmend_error *err);
 
 void kmend_kube_workloads_free(struct kmend_kube_workloads *w);
+
+/*
+ * The one table of workload kinds (Pod, PodTemplate, Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet, ReplicationController, Job, CronJob): where kind keeps its pod template, as
+ * a NULL-terminated path of keys (empty for a Pod, which is its own), or NULL when kind is
+ * not a workload. Parsed objects (jansson) are walked with it as manifest nodes are.
+ */
+const char *const *kmend_kube_template_path(const char *kind);
+
+/* obj's pod template (metadata and spec) by that path, or NULL. Borrowed from obj. */
+json_t *kmend_kube_json_template(json_t *obj, const char *kind);
 
 #endif
