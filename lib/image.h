@@ -10,11 +10,16 @@
 #include "oci_manifest.h"
 #include "stream.h"
 
+struct kmend_credential_set;
+
 struct kmend_image_options {
 	const char *platform;        /* "os/arch[/variant]", NULL for the host's */
 	const char *const *insecure; /* registries reached over plain HTTP or with unchecked
 	                                TLS, NULL-terminated; may be NULL */
 	const char *cache_dir;       /* NULL: $XDG_CACHE_HOME/kmend or ~/.cache/kmend */
+	/* Registry credentials held in memory (a cluster's pull secrets), tried before the
+	   files docker and podman login write; may be NULL. lib/credentials.h */
+	const struct kmend_credential_set *credentials;
 	void (*progress)(void *ctx, const char *what, unsigned long long done,
 	                 unsigned long long total); /* may be NULL */
 	void *progress_ctx;
