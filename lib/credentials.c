@@ -216,6 +216,11 @@ static void wipe_json(json_t *v, int depth)
 	}
 }
 
+void kmend_json_wipe(json_t *v)
+{
+	wipe_json(v, 0);
+}
+
 int kmend_credential_set_add(struct kmend_credential_set *set, const char *text, size_t len,
                              const char *name, struct kmend_error *err)
 {

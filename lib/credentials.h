@@ -2,6 +2,10 @@
 #ifndef KMEND_CREDENTIALS_H
 #define KMEND_CREDENTIALS_H
 
+#include <stddef.h>
+
+#include <jansson.h>
+
 #include "error.h"
 
 /* A user and password (or identity token); both malloc'd, and secrets. */
@@ -25,6 +29,9 @@ int kmend_credentials_find(const char *registry, struct kmend_credentials *out,
 
 /* Wipe and free both strings; NULL-safe, and safe to call twice. */
 void kmend_credentials_clear(struct kmend_credentials *c);
+
+/* Overwrite every string of v (a parsed secret, its base64 included) before it is freed. */
+void kmend_json_wipe(json_t *v);
 
 /*
  * Credentials held in memory only, never written anywhere: the image pull secrets a

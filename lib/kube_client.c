@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "deploy.h"
@@ -13,21 +14,21 @@
 #include "kmend_limits.h"
 
 static const struct kmend_kube_resource resources[] = {
-    {"Namespace", "v1", "namespaces", false},
-    {"Pod", "v1", "pods", true},
-    {"Event", "v1", "events", true},
-    {"ConfigMap", "v1", "configmaps", true},
-    {"Secret", "v1", "secrets", true},
-    {"Service", "v1", "services", true},
-    {"ServiceAccount", "v1", "serviceaccounts", true},
-    {"ReplicationController", "v1", "replicationcontrollers", true},
-    {"PodTemplate", "v1", "podtemplates", true},
-    {"Deployment", "apps/v1", "deployments", true},
-    {"ReplicaSet", "apps/v1", "replicasets", true},
-    {"StatefulSet", "apps/v1", "statefulsets", true},
-    {"DaemonSet", "apps/v1", "daemonsets", true},
-    {"Job", "batch/v1", "jobs", true},
-    {"CronJob", "batch/v1", "cronjobs", true},
+    {"Namespace", "v1", "namespaces", false, "ns"},
+    {"Pod", "v1", "pods", true, "po"},
+    {"Event", "v1", "events", true, "ev"},
+    {"ConfigMap", "v1", "configmaps", true, "cm"},
+    {"Secret", "v1", "secrets", true, NULL},
+    {"Service", "v1", "services", true, "svc"},
+    {"ServiceAccount", "v1", "serviceaccounts", true, "sa"},
+    {"ReplicationController", "v1", "replicationcontrollers", true, "rc"},
+    {"PodTemplate", "v1", "podtemplates", true, NULL},
+    {"Deployment", "apps/v1", "deployments", true, "deploy"},
+    {"ReplicaSet", "apps/v1", "replicasets", true, "rs"},
+    {"StatefulSet", "apps/v1", "statefulsets", true, "sts"},
+    {"DaemonSet", "apps/v1", "daemonsets", true, "ds"},
+    {"Job", "batch/v1", "jobs", true, NULL},
+    {"CronJob", "batch/v1", "cronjobs", true, "cj"},
 };
 
 const struct kmend_kube_resource *kmend_kube_resource_of(const char *kind)
@@ -36,6 +37,18 @@ const struct kmend_kube_resource *kmend_kube_resource_of(const char *kind)
 
 	for (i = 0; kind && i < sizeof(resources) / sizeof(*resources); i++)
 		if (!strcmp(resources[i].kind, kind))
+			return &resources[i];
+	return NULL;
+}
+
+const struct kmend_kube_resource *kmend_kube_resource_named(const char *word)
+{
+	size_t i;
+
+	for (i = 0; word && i < sizeof(resources) / sizeof(*resources); i++)
+		if (!strcasecmp(resources[i].kind, word) ||
+		    !strcasecmp(resources[i].plural, word) ||
+		    (resources[i].short_name && !strcasecmp(resources[i].short_name, word)))
 			return &resources[i];
 	return NULL;
 }
@@ -69,8 +82,7 @@ void kmend_kube_client_close(struct kmend_kube_client *c)
 	free(c);
 }
 
-/* An RFC 1123 name (a namespace, an object's name): nothing that could change the URL's path. */
-static bool valid_name(const char *s)
+bool kmend_kube_valid_name(const char *s)
 {
 	size_t n = s ? strlen(s) : 0, i;
 
@@ -100,12 +112,12 @@ static int resource_url(const struct kmend_kube_client *c, const char *kind, con
 	if (r->namespaced && !all_namespaces) {
 		if (!ns)
 			ns = c->cfg->namespace;
-		if (!valid_name(ns))
+		if (!kmend_kube_valid_name(ns))
 			return kmend_error_set(err, -KMEND_E_BAD_INPUT, ns ? ns : "", 0,
 			                       "not a valid namespace name");
 		snprintf(nspart, sizeof(nspart), "/namespaces/%s", ns);
 	}
-	if (name && !valid_name(name))
+	if (name && !kmend_kube_valid_name(name))
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, name, 0,
 		                       "not a valid %s name (lower-case letters, digits, '-', '.')",
 		                       kind);

@@ -16,10 +16,18 @@ struct kmend_kube_resource {
 	const char *group_version; /* "apps/v1"; "v1" for the core group */
 	const char *plural;        /* "deployments" */
 	bool namespaced;
+	const char *short_name; /* kubectl's ("deploy"), or NULL */
 };
 
 /* The resource of a kind kmend works with (workloads, Pods, Events, ...), or NULL. */
 const struct kmend_kube_resource *kmend_kube_resource_of(const char *kind);
+
+/* The resource a user's word names, as kubectl reads it: the kind, its plural or short
+ * name, in any case ("deploy", "Deployments"), or NULL. */
+const struct kmend_kube_resource *kmend_kube_resource_named(const char *word);
+
+/* An RFC 1123 name (a namespace, an object's name): nothing that could change a URL's path. */
+bool kmend_kube_valid_name(const char *s);
 
 struct kmend_kube_client;
 
