@@ -130,5 +130,6 @@ int main(void)
 	    cmocka_unit_test(test_errors_keep_secrets),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("credentials", tests, NULL, NULL);
 }

@@ -185,5 +185,6 @@ int main(int argc, char **argv)
 	};
 
 	vectors = argc > 1 ? argv[1] : "test/vectors";
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("kube_live", tests, NULL, NULL);
 }
