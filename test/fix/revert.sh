@@ -60,9 +60,10 @@ expect_contains "hand-edited: names the part and the line" "$w/edited.yaml:" "$e
 expect_contains "hand-edited: says why" "was edited by hand since kmend fix wrote it; revert refuses to guess" "$err"
 expect_eq "hand-edited: the file is untouched" "$sum" "$(sha256sum <"$w/edited.yaml")"
 
-# Hostile manifests. Each: exit 2, "FILE:LINE:COLUMN: reason", the file untouched, nothing
-# left beside it.
+# Hostile manifests. Each, for revert and for fix: exit 2, "FILE:LINE:COLUMN: reason", the
+# file untouched, nothing left beside it.
 mkdir "$w/h"
+run_kmend db import --db "$w/vuln.db" "$KMEND_SOURCE/test/fixtures/feeds/debian-bookworm/tracker.json"
 python3 - "$w/h" <<'PY'
 import sys
 d = sys.argv[1]
@@ -94,6 +95,14 @@ for f in "$w"/h/*.yaml; do
     *) not_ok "hostile $name: the error names file, line and column" "${err:0:300}" ;;
   esac
   expect_eq "hostile $name: the file is untouched" "$sum" "$(sha256sum <"$f")"
+  # kmend fix reads manifests with the same reader: the same refusal, nothing written.
+  run_kmend fix --db "$w/vuln.db" --in-place "$f"
+  expect_eq "hostile $name: fix exits 2" "2" "$rc"
+  case "$err" in
+    "kmend fix: $f:"[0-9]*:[0-9]*": "*) ok "hostile $name: fix's error names file, line and column" ;;
+    *) not_ok "hostile $name: fix's error names file, line and column" "${err:0:300}" ;;
+  esac
+  expect_eq "hostile $name: fix leaves the file untouched" "$sum" "$(sha256sum <"$f")"
 done
 expect_eq "hostile: nothing left beside the files" "$(ls "$w/h" | sort)" "$(cd "$w/h" && ls *.yaml | sort)"
 run_kmend revert "$w/h/laughs.yaml"
