@@ -86,7 +86,40 @@
 	X(archive_entry_hardlink) \
 	X(archive_entry_symlink) \
 	X(archive_entry_filetype) \
-	X(archive_entry_size)
+	X(archive_entry_size) \
+	X(archive_read_support_filter_all) \
+	X(archive_read_support_format_cpio) \
+	X(archive_read_open_memory) \
+	X(archive_entry_perm) \
+	X(archive_entry_uid) \
+	X(archive_entry_gid) \
+	X(archive_entry_uname) \
+	X(archive_entry_gname) \
+	X(archive_entry_mtime) \
+	X(archive_entry_nlink) \
+	X(archive_entry_new) \
+	X(archive_entry_free) \
+	X(archive_entry_clear) \
+	X(archive_entry_set_pathname) \
+	X(archive_entry_set_filetype) \
+	X(archive_entry_set_perm) \
+	X(archive_entry_set_uid) \
+	X(archive_entry_set_gid) \
+	X(archive_entry_set_uname) \
+	X(archive_entry_set_gname) \
+	X(archive_entry_set_mtime) \
+	X(archive_entry_set_size) \
+	X(archive_entry_set_symlink) \
+	X(archive_entry_set_hardlink) \
+	X(archive_write_new) \
+	X(archive_write_set_format_pax_restricted) \
+	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_open) \
+	X(archive_write_header) \
+	X(archive_write_data) \
+	X(archive_write_finish_entry) \
+	X(archive_write_close) \
+	X(archive_write_free)
 
 // clang-format on
 

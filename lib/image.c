@@ -208,6 +208,12 @@ int kmend_image_check_blob(struct kmend_image *img, const struct kmend_descripto
 	return r;
 }
 
+int kmend_image_open_blob(struct kmend_image *img, const struct kmend_descriptor *d,
+                          struct kmend_istream **out, struct kmend_error *err)
+{
+	return open_blob_verified(img, d, out, err);
+}
+
 int kmend_image_open_layer(struct kmend_image *img, size_t i, struct kmend_istream **out,
                            struct kmend_error *err)
 {

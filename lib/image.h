@@ -108,6 +108,13 @@ int kmend_image_open_layer(struct kmend_image *img, size_t i, struct kmend_istre
                            struct kmend_error *err);
 
 /*
+ * A blob of the image (a layer as stored, the config) whose reading fails at the end if the
+ * bytes do not match d's digest and size; remote blobs through the blob cache.
+ */
+int kmend_image_open_blob(struct kmend_image *img, const struct kmend_descriptor *d,
+                          struct kmend_istream **out, struct kmend_error *err);
+
+/*
  * Read a blob through and check it against its digest and size: 0, or
  * -KMEND_E_DIGEST (or the transport's error). Used to tell a corrupt blob
  * from a blob that is intact but malformed.

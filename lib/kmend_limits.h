@@ -157,4 +157,10 @@
 #define KMEND_PODMAN_PLAY_TIMEOUT_MS (10 * 60 * 1000)
 #define KMEND_APPLY_JOURNAL_MAX      (2 * KMEND_MANIFEST_FILE_MAX_SIZE + 1024 * 1024)
 
+/* Registry push: blobs larger than this go up in PATCH chunks of this size. */
+#define KMEND_PUSH_CHUNK_SIZE (64ULL * 1024 * 1024)
+
+/* Members of a package file's control part kmend keeps (control, md5sums, scripts...). */
+#define KMEND_PKGFILE_MAX_MEMBERS 64
+
 #endif

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "image.h"
 #include "kmend_limits.h"
+#include "registry_client.h"
 #include "registry_session.h"
 #include "strv.h"
 
@@ -151,6 +152,38 @@ static bool token_usable(const char *token)
 }
 
 /*
+ * "&scope=A&scope=B" for a challenge's space-separated scopes ("repository:x:pull,push
+ * repository:y:pull" when a push mounts y's blob): the token spec wants one parameter each.
+ * malloc'd; NULL out of memory.
+ */
+static char *scope_params(const char *scope)
+{
+	size_t cap = 1;
+	char *out, *part;
+
+	for (const char *p = scope; *p; p++)
+		cap += *p == ' ' ? 8 : 3;
+	if (!(out = calloc(1, cap + 8)))
+		return NULL;
+	for (const char *p = scope; *p;) {
+		size_t n = strcspn(p, " ");
+		char one[1024];
+		if (n && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if (!(part = kmend_http_query_escape(one))) {
+				free(out);
+				return NULL;
+			}
+			strcat(strcat(out, "&scope="), part);
+			free(part);
+		}
+		p += n + (p[n] == ' ');
+	}
+	return out;
+}
+
+/*
  * The Bearer token flow: ask the realm for a token for this repository, with the
  * credentials if there are any (never over plain HTTP to a host the user did not name).
  * The token is kept for the run, per host and scope, until shortly before it expires.
@@ -178,10 +211,10 @@ static int fetch_token(struct registry *r, const char *challenge, struct kmend_e
 	kmend_http_challenge_param(challenge, "service", service, sizeof(service));
 	if (kmend_http_challenge_param(challenge, "scope", scope, sizeof(scope)) < 0)
 		snprintf(scope, sizeof(scope), "%s", r->scope);
-	if (!(es = kmend_http_query_escape(service)) || !(ec = kmend_http_query_escape(scope)))
+	if (!(es = kmend_http_query_escape(service)) || !(ec = scope_params(scope)))
 		return -ENOMEM;
-	snprintf(url, sizeof(url), "%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
-	         es, ec);
+	snprintf(url, sizeof(url), "%s%sservice=%s%s", realm, strchr(realm, '?') ? "&" : "?", es,
+	         ec);
 	req.insecure = r->insecure || named_insecure(r->opts, realm_host);
 	if (r->have_credentials) {
 		if (strncasecmp(realm, "http://", 7) == 0 && !named_insecure(r->opts, realm_host)) {
@@ -277,25 +310,54 @@ static void backoff(int attempt, long retry_after)
 }
 
 /*
- * One API request with everything around it: authentication on 401, retries
- * on 429/5xx and network failures, the fall back to plain HTTP for insecure
- * hosts. stream: return the body as *out, else in *body.
+ * The path of url when it is on r's API host (a Location a registry hands out may be
+ * absolute), else NULL: credentials go to no other host.
  */
-static int registry_request(struct registry *r, const char *path, const char *accept, int stream,
-                            char **body, size_t *len, struct kmend_istream **out,
-                            struct kmend_http_response *resp, struct kmend_error *err)
+static const char *path_on_host(const struct registry *r, const char *url)
 {
-	char url[4096];
+	char authority[300];
+	const char *p;
+
+	if (url[0] == '/')
+		return url;
+	if (kmend_http_url_authority(url, authority, sizeof(authority)) < 0 ||
+	    strcasecmp(authority, r->host) || !(p = strstr(url, "://")) ||
+	    !(p = strchr(p + 3, '/')))
+		return NULL;
+	return p;
+}
+
+/*
+ * One API request with everything around it: authentication on 401, retries on 429/5xx
+ * and network failures (unless c->once), the fall back to plain HTTP for insecure hosts.
+ * stream: return the body as *out, else in *body.
+ */
+static int registry_send(struct registry *r, const struct kmend_registry_call *c, int stream,
+                         char **body, size_t *len, struct kmend_istream **out,
+                         struct kmend_http_response *resp, struct kmend_error *err)
+{
+	const char *path = path_on_host(r, c->path);
+	char url[KMEND_HTTP_URL_MAX];
 	int authenticated = 0;
 
+	if (!path || strlen(path) + strlen(r->host) + 10 > sizeof(url))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, r->registry, 0,
+		                       "the registry sent kmend to %.300s, not a path on %s",
+		                       c->path, r->host);
 	for (int attempt = 0;; attempt++) {
 		struct kmend_http_request req = {
+		    .method = c->method,
 		    .url = url,
-		    .accept = accept,
+		    .accept = c->accept,
+		    .content_type = c->content_type,
+		    .headers = c->headers,
+		    .body = c->body,
+		    .body_len = c->body_len,
 		    .authorization = r->authorization,
 		    .insecure = r->insecure,
-		    .what = path,
+		    .what = c->what ? c->what : path,
 		};
+		struct kmend_istream *body_stream = NULL;
 		int rc;
 
 		if (stream && r->opts->progress) {
@@ -308,8 +370,16 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 		    !(req.authorization = r->authorization = basic_header(&r->credentials)))
 			return -ENOMEM;
 		snprintf(url, sizeof(url), "%s://%s%s", r->scheme, r->host, path);
+		/* A streamed body is opened afresh for each attempt: a sent one cannot rewind. */
+		if (c->open_body) {
+			if ((rc = c->open_body(c->body_ctx, &body_stream, err)) < 0)
+				return rc;
+			req.body_stream = body_stream;
+		}
 		rc = stream ? kmend_http_open(&req, out, resp, err)
-		            : kmend_http_get(&req, KMEND_MANIFEST_MAX_SIZE, body, len, resp, err);
+		            : kmend_http_perform(&req, c->max ? c->max : KMEND_MANIFEST_MAX_SIZE,
+		                                 body, len, resp, err);
+		kmend_istream_close(body_stream);
 		if (rc < 0) {
 			if (resp->failure == KMEND_HTTP_FAIL_TLS && r->insecure &&
 			    strcmp(r->scheme, "https") == 0) {
@@ -317,7 +387,7 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 				attempt--;
 				continue;
 			}
-			if (rc == -KMEND_E_NETWORK && attempt < KMEND_HTTP_RETRIES) {
+			if (rc == -KMEND_E_NETWORK && !c->once && attempt < KMEND_HTTP_RETRIES) {
 				backoff(attempt, -1);
 				continue;
 			}
@@ -332,18 +402,25 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 			kmend_registry_session_set_plain_http(r->host);
 		if (resp->status >= 200 && resp->status < 300)
 			return 0;
-		if (!stream)
-			free(TAKE_PTR(*body));
 		if (resp->status == 401 && !authenticated) {
+			if (!stream)
+				free(TAKE_PTR(*body));
 			authenticated = 1;
 			if ((rc = authenticate(r, resp->www_authenticate, err)) < 0)
 				return rc;
 			attempt--;
 			continue;
 		}
+		if (c->any_status && resp->status != 401 && resp->status != 403 &&
+		    !((resp->status == 429 || resp->status >= 500) && !c->once &&
+		      attempt < KMEND_HTTP_RETRIES))
+			return 0;
+		if (!stream)
+			free(TAKE_PTR(*body));
 		if (resp->status == 401 || resp->status == 403)
 			return auth_error(r, err, "access denied (HTTP 401/403)");
-		if ((resp->status == 429 || resp->status >= 500) && attempt < KMEND_HTTP_RETRIES) {
+		if ((resp->status == 429 || resp->status >= 500) && !c->once &&
+		    attempt < KMEND_HTTP_RETRIES) {
 			backoff(attempt, resp->retry_after);
 			continue;
 		}
@@ -355,6 +432,15 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 		}
 		return kmend_error_set(err, -KMEND_E_NETWORK, url, 0, "HTTP %ld", resp->status);
 	}
+}
+
+static int registry_request(struct registry *r, const char *path, const char *accept, int stream,
+                            char **body, size_t *len, struct kmend_istream **out,
+                            struct kmend_http_response *resp, struct kmend_error *err)
+{
+	const struct kmend_registry_call c = {.path = path, .accept = accept};
+
+	return registry_send(r, &c, stream, body, len, out, resp, err);
 }
 
 static int registry_get_manifest(void *state, const char *digest, char **data, size_t *len,
@@ -523,4 +609,68 @@ int kmend_registry_list_tags(const char *reference, const struct kmend_image_opt
 		*tags = NULL;
 	}
 	return rc;
+}
+
+struct kmend_registry {
+	struct registry r;
+};
+
+int kmend_registry_connect(const char *reference, const struct kmend_image_options *opts, bool push,
+                           struct kmend_registry **out, struct kmend_error *err)
+{
+	static const struct kmend_image_options none = {0};
+	struct kmend_image_ref ref;
+	struct registry *r;
+	void *state;
+	int rc;
+
+	*out = NULL;
+	if ((rc = kmend_image_ref_parse(reference, &ref, err)) < 0)
+		return rc;
+	if (strcmp(ref.transport, "docker"))
+		return kmend_error_set(err, -KMEND_E_BAD_INPUT, reference, 0,
+		                       "not a registry image reference");
+	if ((rc = registry_open(&ref, opts ? opts : &none, &state, err)) < 0)
+		return rc;
+	r = state;
+	if (push) {
+		/* A token for pulls only cannot push: ask for both from the start. */
+		snprintf(r->scope, sizeof(r->scope), "repository:%s:pull,push", r->repository);
+		if (r->token_from_session)
+			set_authorization(r, NULL);
+		r->token_from_session = false;
+		if ((r->authorization = kmend_registry_session_token(r->host, r->scope)))
+			r->token_from_session = true;
+	}
+	/* struct kmend_registry is struct registry: one allocation, one close. */
+	*out = (struct kmend_registry *)r;
+	return 0;
+}
+
+void kmend_registry_disconnect(struct kmend_registry *r)
+{
+	registry_close(r ? &r->r : NULL);
+}
+
+const char *kmend_registry_name(const struct kmend_registry *r)
+{
+	return r->r.registry;
+}
+
+const char *kmend_registry_repository(const struct kmend_registry *r)
+{
+	return r->r.repository;
+}
+
+const char *kmend_registry_reference(const struct kmend_registry *r)
+{
+	return r->r.reference;
+}
+
+int kmend_registry_call(struct kmend_registry *r, const struct kmend_registry_call *c, char **body,
+                        size_t *len, struct kmend_http_response *resp, struct kmend_error *err)
+{
+	*body = NULL;
+	*len = 0;
+	return registry_send(&r->r, c, 0, body, len, NULL, resp, err);
 }
