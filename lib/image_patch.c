@@ -6,6 +6,7 @@
 #include "image_patch.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,7 +301,36 @@ const struct kmend_warnings *kmend_patch_warnings(const struct kmend_patch *p)
 struct emit {
 	struct kmend_layer_writer *w;
 	struct patch_pkg *pkg;
+	size_t pkg_index;
+	const struct kmend_pathindex *chosen; /* layer path -> the one entry written there */
 };
+
+/* Which entry writes each layer path (a layer holds a path once): the first directory, the
+   last file or link; the patch's own files over every payload's. */
+static size_t entry_id(size_t pkg, size_t k)
+{
+	return (pkg << 32) | k;
+}
+
+static int choose_entries(const struct kmend_patch *p, struct kmend_pathindex *chosen)
+{
+	size_t at;
+	int r = 0;
+
+	for (size_t i = 0; i < p->npkgs && r == 0; i++)
+		for (size_t k = 0; k < p->pkgs[i].npaths && r == 0; k++) {
+			const struct patch_path *pp = &p->pkgs[i].paths[k];
+			if (!pp->layer_path)
+				continue;
+			if (pp->kind == KMEND_PKGFILE_DIR &&
+			    kmend_pathindex_get(chosen, pp->layer_path, &at))
+				continue;
+			r = kmend_pathindex_put(chosen, pp->layer_path, entry_id(i, k));
+		}
+	for (size_t i = 0; i < p->nfiles && r == 0; i++)
+		r = kmend_pathindex_put(chosen, p->files[i].path, SIZE_MAX);
+	return r;
+}
 
 static int emit_path(void *ctx, const struct kmend_pkgfile_entry *e,
                      struct kmend_pkgfile_data *data, struct kmend_error *err)
@@ -314,7 +344,9 @@ static int emit_path(void *ctx, const struct kmend_pkgfile_entry *e,
 		return kmend_error_set(err, -KMEND_E_BAD_INPUT, em->pkg->pf.what, 0,
 		                       "the payload changed between two reads");
 	pp = &em->pkg->paths[at];
-	if (!pp->layer_path || pp->kind != e->kind)
+	if (!pp->layer_path || pp->kind != e->kind ||
+	    !kmend_pathindex_get(em->chosen, pp->layer_path, &at) ||
+	    at != entry_id(em->pkg_index, (size_t)(pp - em->pkg->paths)))
 		return 0;
 	out.path = pp->layer_path;
 	if (e->kind == KMEND_PKGFILE_HARDLINK) {
@@ -327,16 +359,21 @@ static int emit_path(void *ctx, const struct kmend_pkgfile_entry *e,
 	return kmend_layer_writer_add(em->w, &out, data, NULL, err);
 }
 
-static int write_layer(struct kmend_patch *p, const char *path, int level,
+static int write_layer(struct kmend_patch *p, const char *path, int level, long long created,
                        struct kmend_layer_written *out, struct kmend_error *err)
 {
+	struct kmend_pathindex chosen = {0};
 	struct kmend_layer_writer *w;
+	size_t at;
 	int r;
 
-	if ((r = kmend_layer_writer_open(path, level, &w, err)) < 0)
+	if ((r = choose_entries(p, &chosen)) < 0 ||
+	    (r = kmend_layer_writer_open(path, level, &w, err)) < 0) {
+		kmend_pathindex_free(&chosen);
 		return r;
+	}
 	for (size_t i = 0; r == 0 && i < p->npkgs; i++) {
-		struct emit em = {.w = w, .pkg = &p->pkgs[i]};
+		struct emit em = {.w = w, .pkg = &p->pkgs[i], .pkg_index = i, .chosen = &chosen};
 		p->pkgs[i].out->files = 0;
 		r = kmend_pkgfile_walk(&p->pkgs[i].pf, emit_path, &em, err);
 	}
@@ -348,15 +385,19 @@ static int write_layer(struct kmend_patch *p, const char *path, int level,
 		    .perm = f->perm,
 		    .uname = "root",
 		    .gname = "root",
+		    .mtime = created,
 		    .size = f->len,
 		};
 		r = kmend_layer_writer_add(w, &e, NULL, f->data, err);
 	}
+	/* A path the layer writes is not deleted by it as well. */
 	for (size_t i = 0; r == 0 && p->whiteouts && p->whiteouts[i]; i++)
-		r = kmend_layer_writer_whiteout(w, p->whiteouts[i], err);
+		if (!kmend_pathindex_get(&chosen, p->whiteouts[i], &at))
+			r = kmend_layer_writer_whiteout(w, p->whiteouts[i], err);
 	if (r == 0)
 		r = kmend_layer_writer_finish(w, out, err);
 	kmend_layer_writer_free(w);
+	kmend_pathindex_free(&chosen);
 	return r;
 }
 
@@ -623,8 +664,10 @@ int kmend_patch_write(struct kmend_patch *p, const struct kmend_patch_write_opti
 	memset(out, 0, sizeof(*out));
 	snprintf(layer_file, sizeof(layer_file), "%s/kmend-layer.%d.%p.tar.gz",
 	         tmp && *tmp ? tmp : "/tmp", (int)getpid(), (void *)p);
-	rfc3339(created_time(o->created), created, sizeof(created));
-	if ((r = write_layer(p, layer_file, o->level, &out->layer, err)) < 0)
+	long long when = created_time(o->created);
+
+	rfc3339(when, created, sizeof(created));
+	if ((r = write_layer(p, layer_file, o->level, when, &out->layer, err)) < 0)
 		return r;
 	if ((r = new_config(p, &out->layer, created,
 	                    o->created_by ? o->created_by : "kmend harden --strategy patch",
