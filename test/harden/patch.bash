@@ -19,6 +19,7 @@ patch_scratch() {
     { not_ok "import the bookworm feed"; done_testing; }
 }
 patch_cleanup() {
+  [ -n "${KEEP:-}" ] && { echo "kept $w" >&2; return; }
   for t in "${tags[@]}"; do podman rmi -f "$t" >/dev/null 2>&1; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
