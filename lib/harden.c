@@ -145,6 +145,64 @@ void harden_scan_free(struct harden_scan *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Repositories and kmend fix's resolution. */
+
+int harden_repos_open(struct harden_ctx *ctx, struct harden_repos *repos)
+{
+	memset(repos, 0, sizeof(*repos));
+	repos->mirrors[0] = ctx->o->mirror;
+	repos->keys[0] = ctx->o->mirror_key_file;
+	repos->ro = (struct kmend_repo_options){
+	    .mirrors = ctx->o->mirror ? repos->mirrors : NULL,
+	    .mirror_keys = ctx->o->mirror_key_file ? repos->keys : NULL,
+	    .allow_unsigned = ctx->o->allow_unsigned,
+	    .cache_dir = ctx->o->image_opts ? ctx->o->image_opts->cache_dir : NULL,
+	};
+	return kmend_repo_session_new(&repos->ro, &repos->session);
+}
+
+void harden_repos_close(struct harden_repos *repos)
+{
+	kmend_repo_session_free(repos->session);
+	repos->session = NULL;
+}
+
+int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, struct kmend_fix_plan *plan,
+                    struct kmend_error *e)
+{
+	const struct harden_scan *cur = &ctx->cur;
+	struct kmend_findings targeted = {0};
+	struct kmend_fix_request req = {
+	    .inv = &cur->inv, .platform = cur->img->platform, .findings = &targeted};
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!(targeted.items = calloc(cur->findings.count + 1, sizeof(*targeted.items))))
+		return -ENOMEM;
+	for (size_t i = 0; i < cur->findings.count; i++)
+		if (kmend_harden_targets(ctx->o->target, &cur->findings.items[i]))
+			targeted.items[targeted.count++] = cur->findings.items[i];
+	r = kmend_fix_plan_build(repos->session, &req, plan, e);
+	free(targeted.items);
+	return r;
+}
+
+int harden_plan_leaves(struct harden_ctx *ctx, const struct kmend_fix_plan *plan, char ***left)
+{
+	const struct harden_scan *cur = &ctx->cur;
+	int r;
+
+	if ((r = harden_strv_empty(left)) < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < cur->findings.count; i++) {
+		const struct kmend_finding *f = &cur->findings.items[i];
+		if (kmend_harden_targets(ctx->o->target, f) && !kmend_fix_plan_fixes(plan, f))
+			r = kmend_strv_push(left, f->id, strlen(f->id));
+	}
+	harden_strv_sort_unique(*left);
+	return r;
+}
+
 /* References and tags. */
 
 void harden_ref_tag(const char *ref, char *out, size_t size)

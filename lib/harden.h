@@ -104,8 +104,10 @@ struct kmend_harden_options {
 	const char *mirror_key;      /* its bytes (OpenPGP, armored or not), which the Dockerfile
 	                                carries */
 	size_t mirror_key_len;
-	bool allow_unsigned; /* trust a mirror with no key */
-	bool other_distro;   /* newer-base may take a base of another family */
+	bool allow_unsigned;  /* trust a mirror with no key */
+	bool other_distro;    /* newer-base may take a base of another family */
+	const char *patch_to; /* patch: write the patched image there (REGISTRY/REPO:TAG,
+	                         oci:DIR[:TAG]) as the plan is made; NULL: only plan it */
 	struct kmend_vulndb *db;
 	const struct kmend_image_options *image_opts; /* cache_dir there holds the layer cache:
 	                                                 layers candidates share are read once */

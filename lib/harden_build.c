@@ -166,6 +166,17 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* Where --build keeps a patched image when --to names none: the cache (kept, as a builder
+   keeps its tags), else the run's own directory. */
+static void patched_dir(const struct kmend_harden_options *o, const char *tmp, char *out,
+                        size_t size)
+{
+	if (o->image_opts && o->image_opts->cache_dir)
+		snprintf(out, size, "%s", o->image_opts->cache_dir);
+	else if (kmend_default_cache_dir(out, size) < 0)
+		snprintf(out, size, "%s", tmp);
+}
+
 int kmend_harden_build_run(const struct kmend_harden_options *o,
                            const struct kmend_harden_plan *first, const char *builder,
                            const struct kmend_harden_build_options *bo,
@@ -174,7 +185,7 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 	const struct kmend_harden_plan *plan = first;
 	struct kmend_harden_plan next = {0};
 	struct kmend_harden_options opts = *o;
-	char dir[4096], *refs[KMEND_STRATEGY_COUNT + 1] = {NULL};
+	char dir[4096], keep[4096], *refs[KMEND_STRATEGY_COUNT + 1] = {NULL};
 	const char *tmp = getenv("TMPDIR");
 	unsigned tried = 0;
 	bool have_next = false;
@@ -185,6 +196,7 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 	snprintf(dir, sizeof(dir), "%s/kmend-harden-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return kmend_error_set(err, -errno, dir, 0, "cannot create a temporary directory");
+	patched_dir(o, dir, keep, sizeof(keep));
 	if (!plan->targeted || !plan->targeted[0]) {
 		r = set_stopped(out, "the target is met: the image has no targeted finding");
 		out->target_met = true;
@@ -214,6 +226,31 @@ int kmend_harden_build_run(const struct kmend_harden_options *o,
 				r = -ENOMEM;
 				break;
 			}
+		} else if (s->strategy == KMEND_STRATEGY_PATCH) {
+			/* kmend writes it itself: to --to, else to a layout in the cache, kept. */
+			if (bo && bo->to)
+				snprintf(tag, sizeof(tag), "%s", bo->to);
+			else
+				snprintf(tag, sizeof(tag), "oci:%s/harden-patched:%zu", keep,
+				         out->nsteps);
+			if (!(bs->image = strdup(tag)) || !(refs[iter] = strdup(tag))) {
+				r = -ENOMEM;
+				break;
+			}
+			if ((r = harden_patch_image(&opts, opts.image, tag, bs->digest,
+			                            &bs->error)) < 0)
+				break;
+			if (bs->error)
+				continue;
+			ref = refs[iter];
+		} else if (s->dockerfile && !builder) {
+			if (!(bs->error =
+			          strdup("no builder (podman or buildah) on PATH to build its "
+			                 "Dockerfile"))) {
+				r = -ENOMEM;
+				break;
+			}
+			continue;
 		} else if (s->dockerfile) {
 			snprintf(tag, sizeof(tag), "%s", bo && bo->to ? bo->to : "");
 			if (!tag[0])

@@ -44,10 +44,12 @@ const char *kmend_harden_find_builder(void);
 /*
  * Carry out the plan: take its first step (in the workflow's order) that fixes something, make
  * its image (newer-image: the candidate itself; rebuild, newer-base: its Dockerfile built with
- * builder and read back through an oci-archive), rescan it, and plan again on the result with
+ * builder and read back through an oci-archive; patch: written by kmend to bo->to, else to an
+ * OCI layout in the cache, harden-patched:N), rescan it, and plan again on the result with
  * the strategies left, until the target is met or nothing is left to try. Built images keep a
  * tag in the builder's storage (bo->to, or localhost/kmend-harden:N). A failed build is a step
- * with its error, and the loop goes on without that strategy. Errors: -ENOMEM, the store's.
+ * with its error, and the loop goes on without that strategy. builder may be NULL (none on PATH):
+ * Dockerfile steps are then steps with that error. Errors: -ENOMEM, the store's.
  */
 int kmend_harden_build_run(const struct kmend_harden_options *o,
                            const struct kmend_harden_plan *first, const char *builder,

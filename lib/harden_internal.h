@@ -2,7 +2,9 @@
 #ifndef KMEND_HARDEN_INTERNAL_H
 #define KMEND_HARDEN_INTERNAL_H
 
+#include "fix_plan.h"
 #include "harden.h"
+#include "repo.h"
 #include "strv.h"
 
 /* One image scanned: its inventory, its findings and the targeted ones' advisory ids. */
@@ -25,6 +27,29 @@ struct harden_ctx {
 int harden_scan_ref(struct harden_ctx *ctx, const char *ref, bool keep_open,
                     struct harden_scan *out, struct kmend_error *err);
 void harden_scan_free(struct harden_scan *s);
+
+/*
+ * The repositories kmend fix resolves from (--mirror, --mirror-key, --allow-unsigned, the
+ * cache), and a session over them; repos must stay where it is while open. 0 or -ENOMEM.
+ */
+struct harden_repos {
+	const char *mirrors[2], *keys[2];
+	struct kmend_repo_options ro;
+	struct kmend_repo_session *session;
+};
+int harden_repos_open(struct harden_ctx *ctx, struct harden_repos *repos);
+void harden_repos_close(struct harden_repos *repos);
+
+/*
+ * kmend fix's plan for the image's targeted findings (the run config left out: what upgrades
+ * the packages runs as root). 0 with the plan (freed by the caller in every case); <0 when
+ * the repositories cannot be read or verified, with why in e.
+ */
+int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, struct kmend_fix_plan *plan,
+                    struct kmend_error *e);
+
+/* The targeted ids the plan does not fix, sorted unique, into *left. 0 or -ENOMEM. */
+int harden_plan_leaves(struct harden_ctx *ctx, const struct kmend_fix_plan *plan, char ***left);
 
 /* The tags next to ref: an OCI layout's ref names, a registry repository's tags. */
 int harden_list_tags(struct harden_ctx *ctx, const char *ref, char ***tags,
@@ -61,6 +86,13 @@ int harden_step_note(struct kmend_harden_step *step, const char *fmt, ...)
 /* Advisory id lists (lib/strv vectors): an empty one (not NULL), and sorting them unique. */
 int harden_strv_empty(char ***v);
 void harden_strv_sort_unique(char **v);
+
+/*
+ * --build's patch step: patch image (resolved, prepared and written to to). 0 with digest, or
+ * 0 with *why (malloc'd) when it cannot be made or written (a step with its error); -ENOMEM.
+ */
+int harden_patch_image(const struct kmend_harden_options *o, const char *image, const char *to,
+                       char digest[KMEND_DIGEST_MAX], char **why);
 
 struct harden_strategy_ops {
 	enum kmend_harden_strategy strategy;

@@ -59,40 +59,6 @@ static const char *pin(const struct kmend_package *p, const char *fixed_in)
 	return fixed_in;
 }
 
-/*
- * kmend fix's plan for the targeted findings (the run config left out: the Dockerfile runs as
- * root). 0 with the plan; <0 when the repositories cannot be read (why in e).
- */
-static int resolve(struct harden_ctx *ctx, struct kmend_fix_plan *plan, struct kmend_error *e)
-{
-	const struct harden_scan *cur = &ctx->cur;
-	const char *mirrors[] = {ctx->o->mirror, NULL}, *keys[] = {ctx->o->mirror_key_file, NULL};
-	struct kmend_repo_options ro = {
-	    .mirrors = ctx->o->mirror ? mirrors : NULL,
-	    .mirror_keys = ctx->o->mirror_key_file ? keys : NULL,
-	    .allow_unsigned = ctx->o->allow_unsigned,
-	    .cache_dir = ctx->o->image_opts ? ctx->o->image_opts->cache_dir : NULL,
-	};
-	struct kmend_findings targeted = {0};
-	struct kmend_fix_request req = {
-	    .inv = &cur->inv, .platform = cur->img->platform, .findings = &targeted};
-	struct kmend_repo_session *session;
-	int r;
-
-	memset(plan, 0, sizeof(*plan));
-	if (!(targeted.items = calloc(cur->findings.count + 1, sizeof(*targeted.items))))
-		return -ENOMEM;
-	for (size_t i = 0; i < cur->findings.count; i++)
-		if (kmend_harden_targets(ctx->o->target, &cur->findings.items[i]))
-			targeted.items[targeted.count++] = cur->findings.items[i];
-	if ((r = kmend_repo_session_new(&ro, &session)) == 0) {
-		r = kmend_fix_plan_build(session, &req, plan, e);
-		kmend_repo_session_free(session);
-	}
-	free(targeted.items);
-	return r;
-}
-
 static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struct kmend_error *err)
 {
 	const struct harden_scan *cur = &ctx->cur;
@@ -104,6 +70,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	_cleanup_free_ char *from = NULL, *run = NULL;
 	char **unfixed = NULL, suite[128], why[700] = "";
 	struct kmend_fix_plan plan = {0};
+	struct harden_repos repos = {0};
 	struct kmend_error e;
 	bool resolved;
 	size_t n = 0;
@@ -112,7 +79,11 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 	if (!d)
 		return harden_step_note(step, "the image's distribution is not known: kmend cannot "
 		                              "tell which tool upgrades its packages");
-	if ((r = resolve(ctx, &plan, &e)) == -ENOMEM)
+	if ((r = harden_repos_open(ctx, &repos)) < 0)
+		goto done;
+	r = harden_fix_plan(ctx, &repos, &plan, &e);
+	harden_repos_close(&repos);
+	if (r == -ENOMEM)
 		goto done;
 	resolved = r == 0 && plan.fixable;
 	if (!(pkgs = calloc(cur->findings.count + plan.npackages + 1, sizeof(*pkgs))) ||

@@ -52,7 +52,9 @@ static void harden_usage(void)
 	    "  --allow-unsigned           trust a mirror without a key\n"
 	    "  --build                    build the Dockerfiles (podman build or buildah from\n"
 	    "                             PATH), rescan, repeat until the target is met\n"
-	    "  --to REF                   --build: the name the built image gets\n"
+	    "  --to REF                   --build: the name the built image gets; without\n"
+	    "                             --build, where the patch strategy writes the patched\n"
+	    "                             image (REGISTRY/REPO:TAG or oci:DIR[:TAG])\n"
 	    "  -f, --format FORMAT        table or json (default: table)\n"
 	    "  -o, --output FILE          write the plan to FILE (atomically)\n"
 	    "  --db PATH                  the vulnerability store\n"
@@ -185,8 +187,12 @@ static int parse_options(int argc, char **argv, struct harden_cli *c,
 		return cli_usage_error("harden", "expected the image to harden");
 	if (optind + 1 < argc)
 		return cli_extra_arguments("harden", argv[optind + 1]);
+	/* Without --build, --to is where the patch strategy writes the image it makes itself. */
+	if (c->to && !c->build && o->strategies && !(o->strategies & (1u << KMEND_STRATEGY_PATCH)))
+		return cli_usage_error("harden", "--to names what --build or the patch strategy "
+		                                 "makes: add --build, or --strategy patch");
 	if (c->to && !c->build)
-		return cli_usage_error("harden", "--to names what --build makes: add --build");
+		o->patch_to = c->to;
 	if (c->mirror_key_file && !o->mirror)
 		return cli_usage_error("harden", "--mirror-key without --mirror");
 	if (o->mirror && !c->mirror_key_file && !o->allow_unsigned)
@@ -267,8 +273,10 @@ static int harden_run(int argc, char **argv)
 		struct kmend_harden_build_options bo = {.to = c.to};
 		const char *builder = kmend_harden_find_builder();
 		char ctxdir[4096];
-		if (!builder) {
-			fprintf(stderr, "kmend harden: --build needs podman or buildah on PATH\n");
+		/* The patch strategy makes its image itself: only it may go without a builder. */
+		if (!builder && o.strategies != (1u << KMEND_STRATEGY_PATCH)) {
+			fprintf(stderr, "kmend harden: --build needs podman or buildah on PATH (or "
+			                "--strategy patch, which needs neither)\n");
 			code = KMEND_EXIT_FAILURE;
 			goto done;
 		}

@@ -5,6 +5,7 @@
 # that claims another digest or size than kmend sent is not believed.
 . "$KMEND_SOURCE/test/lib.sh"
 . "$KMEND_SOURCE/test/registry.bash"
+. "$KMEND_SOURCE/test/harden/lib.bash"
 . "$KMEND_SOURCE/test/harden/patch.bash"
 patch_scratch
 src="oci:$img/oci:12"

@@ -1,14 +1,11 @@
 # Helpers for the patch strategy's suites (test/harden/patch*.sh). Sourced after test/lib.sh
-# and test/registry.bash.
+# test/registry.bash and test/harden/lib.bash.
 
-# patch_scratch: $w (removed at exit with the processes in pids and the podman images in
-# tags), the Debian 12 test image in $img, the local apt repository in $repo, and $db, a store
-# with the bookworm feed.
+# patch_scratch: harden_scratch's $w, pids and tags (test/harden/lib.bash), credentials only
+# from files the suite writes, the Debian 12 test image in $img, the local apt repository in
+# $repo, and $db, a store with the bookworm feed.
 patch_scratch() {
-  w=$(mktemp -d)
-  pids=()
-  tags=()
-  trap patch_cleanup EXIT
+  harden_scratch
   export HOME="$w/home" XDG_RUNTIME_DIR="$w/run" DOCKER_CONFIG="$w/docker"
   mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$DOCKER_CONFIG"
   echo '{"auths": {}}' >"$DOCKER_CONFIG/config.json"
@@ -17,13 +14,6 @@ patch_scratch() {
   db="$w/vuln.db"
   "$KMEND" db import --db "$db" "$KMEND_SOURCE/test/fixtures/feeds/debian-bookworm/tracker.json" >/dev/null ||
     { not_ok "import the bookworm feed"; done_testing; }
-}
-patch_cleanup() {
-  [ -n "${KEEP:-}" ] && { echo "kept $w" >&2; return; }
-  for t in "${tags[@]}"; do podman rmi -f "$t" >/dev/null 2>&1; done
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$w"
 }
 
 # patch_tool ARGS...: test/harden/patch_tool.c, with $out, $err and $rc as run_kmend leaves them.

@@ -8,6 +8,7 @@
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/podman.bash"
 . "$KMEND_SOURCE/test/apt-repo.bash"
+. "$KMEND_SOURCE/test/harden/lib.bash"
 . "$KMEND_SOURCE/test/harden/patch.bash"
 patch_scratch
 podman_setup
