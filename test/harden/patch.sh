@@ -25,8 +25,25 @@ skopeo copy --quiet --dest-tls-verify=false "oci:$w/app:1" "docker://$reg/kmend/
 findings_before=$("$KMEND" scan --db "$db" --insecure-registry "$reg" -f json "$reg/kmend/app:1" | jq -c '[.results[0].findings[].id] | sort')
 
 export SOURCE_DATE_EPOCH=1700000000
+patched="$reg/kmend/app-patched:1"
+run_kmend harden --db "$db" --cache-dir "$w/cache" --insecure-registry "$reg" --target fixable \
+  --strategy patch --mirror "$mirror" --mirror-key "$repo/key.asc" --to "$patched" -f json "$reg/kmend/app:1"
+expect_eq "kmend harden --strategy patch --to: exit 0" "0" "$rc" "$err"
+expect_eq "one step, patch, available and recommended" "patch true 0" \
+  "$(jq -r '"\(.plan[0].strategy) \(.plan[0].available) \(.recommended)"' <<<"$out")"
+expect_eq "it fixes every targeted finding, none remains" "$(jq -c '.targeted' <<<"$out") []" \
+  "$(jq -c '.plan[0].fixes' <<<"$out") $(jq -c '.plan[0].remaining' <<<"$out")"
+expect_contains "the step names the packages and where the image went" \
+  "patch 3 packages (liblzma5 5.4.1-1+deb12u2, libpcre2-8-0 10.42-1+deb12u2, perl-base 5.36.0-7+deb12u4) into one new layer on the image's own, with no container engine: written to $patched" \
+  "$(jq -r '.plan[0].note' <<<"$out")"
+digest=$(jq -r '.plan[0].digest' <<<"$out")
+expect_eq "the step's image and digest are what the registry serves" "$patched $digest" \
+  "$(jq -r '.plan[0].ref' <<<"$out") $(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$patched")"
+
+# The library underneath (test/harden/patch_tool.c): the packages, their scripts reviewed,
+# and how the blobs went: the original layers mounted from the image's repository.
 patch_tool patch --db "$db" --mirror "$mirror" --mirror-key "$repo/key.gpg" --cache "$w/cache" \
-  --insecure-registry "$reg" --to "$reg/kmend/app-patched:1" "$reg/kmend/app:1"
+  --insecure-registry "$reg" --to "$reg/kmend/app-patched-b:1" "$reg/kmend/app:1"
 expect_eq "patch-tool exit 0" "0" "$rc" "$err"
 first=$out
 expect_eq "the packages kmend fix resolves, from and to" \
@@ -36,10 +53,9 @@ expect_eq "their maintainer scripts only place files (perl-base's helper is for 
   "false [null,null,null]" "$(jq -c '"\(.prefer_rebuild) \([.packages[].scripts])"' <<<"$out" | tr -d '"\\')"
 expect_eq "the original layers are mounted from the image's repository, the new ones uploaded" \
   "0 2 2" "$(jq -r '.written.blobs | "\(.present) \(.mounted) \(.written)"' <<<"$out")"
-patched="$reg/kmend/app-patched:1"
-digest=$(jq -r '.written.digest' <<<"$out")
-expect_eq "the registry serves the manifest kmend computed" "$digest" \
-  "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$patched")"
+expect_eq "with SOURCE_DATE_EPOCH, the same layer and config as harden's" \
+  "$(skopeo inspect --tls-verify=false --raw "docker://$patched" | jq -r '"\(.layers[2].digest) \(.config.digest)"')" \
+  "$(jq -r '.written | "\(.layer.digest) \(.config)"' <<<"$out")"
 
 # Rescan: every finding the patch targeted (all of them have fixes) is gone.
 after=$("$KMEND" scan --db "$db" --insecure-registry "$reg" -f json "$patched")
@@ -108,7 +124,7 @@ expect_eq "the status file and file lists are dpkg's own, byte for byte" "" "$(d
 # and config (the patch is reproducible), and a layout umoci reads.
 patch_tool patch --db "$db" --mirror "$mirror" --mirror-key "$repo/key.gpg" --cache "$w/cache" \
   --to "oci:$w/out:patched" "oci:$w/app:1"
-expect_eq "to an OCI layout: exit 0, the same layer and config" \
+expect_eq "to an OCI layout: exit 0, the same layer and config again" \
   "0 $(jq -r '.written | "\(.layer.digest) \(.config)"' <<<"$first")" \
   "$rc $(jq -r '.written | "\(.layer.digest) \(.config)"' <<<"$out")"
 expect_eq "umoci stat reads the layout" "0" "$(umoci stat --image "$w/out:patched" >/dev/null 2>&1; echo $?)"
