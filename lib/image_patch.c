@@ -25,6 +25,7 @@
 
 static const struct patch_family_ops *const families[] = {
     &patch_dpkg_ops,
+    &patch_apk_ops,
     NULL,
 };
 
@@ -96,6 +97,68 @@ bool patch_shipped(const struct kmend_patch *p, const char *path)
 	return false;
 }
 
+bool patch_next_record(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+	size_t p = *pos;
+
+	while (p < len && text[p] == '\n')
+		p++;
+	if (p >= len)
+		return false;
+	*start = p;
+	while (p < len) {
+		const char *nl = memchr(text + p, '\n', len - p);
+		p = nl ? (size_t)(nl - text) + 1 : len;
+		if (p >= len || text[p] == '\n')
+			break;
+	}
+	*end = *pos = p;
+	return true;
+}
+
+int patch_want_dir(struct kmend_want *want, const char *path)
+{
+	char dir[KMEND_PATH_MAX + 2];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return kmend_want_add_presence(want, path);
+	snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
+	return kmend_want_add_presence(want, dir);
+}
+
+int patch_rewrite_records(struct kmend_patch *p, const char *path, const char *text, size_t len,
+                          const struct patch_record *recs,
+                          int (*write)(struct kmend_patch *p, size_t i, FILE *out))
+{
+	char *buf = NULL;
+	size_t blen = 0, pos = 0;
+	FILE *out = open_memstream(&buf, &blen);
+	int r = 0;
+
+	if (!out)
+		return -ENOMEM;
+	while (r == 0 && pos < len) {
+		size_t next = len, which = p->npkgs;
+		for (size_t i = 0; i < p->npkgs; i++)
+			if (recs[i].at >= pos && recs[i].at < next) {
+				next = recs[i].at;
+				which = i;
+			}
+		fwrite(text + pos, 1, next - pos, out);
+		if (which == p->npkgs)
+			break;
+		r = write(p, which, out);
+		pos = recs[which].at + recs[which].len;
+	}
+	if (fclose(out) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = patch_add_file(p, path, buf, blen, 0644);
+	free(buf);
+	return r;
+}
+
 /* Read the image's layers keeping want, into p->view (replacing it). */
 static int read_view(struct kmend_patch *p, const struct kmend_want *want, const char *cache_dir,
                      struct kmend_error *err)
@@ -117,7 +180,7 @@ static int read_view(struct kmend_patch *p, const struct kmend_want *want, const
 	return r;
 }
 
-/* The first walk of a payload: every path, and with need_md5 each file's MD5. */
+/* The first walk of a payload: every path, and each file's digest when the family keeps one. */
 struct collect {
 	struct kmend_patch *p;
 	struct patch_pkg *pkg;
@@ -153,23 +216,26 @@ static int collect_path(void *ctx, const struct kmend_pkgfile_entry *e,
 		}
 		pkg->npaths++;
 	}
-	if (c->p->family->need_md5 && e->kind == KMEND_PKGFILE_FILE) {
+	if (c->p->family->payload_digest && e->kind == KMEND_PKGFILE_FILE) {
+		const EVP_MD *type = EVP_get_digestbyname(c->p->family->payload_digest);
 		EVP_MD_CTX *md = EVP_MD_CTX_new();
 		unsigned char buf[65536], raw[EVP_MAX_MD_SIZE];
 		unsigned n = 0;
 		ssize_t got;
 
-		if (!md)
+		if (!md || !type) {
+			EVP_MD_CTX_free(md);
 			return -ENOMEM;
-		EVP_DigestInit_ex(md, EVP_md5(), NULL);
+		}
+		EVP_DigestInit_ex(md, type, NULL);
 		while ((got = kmend_pkgfile_read(data, buf, sizeof(buf), err)) > 0)
 			EVP_DigestUpdate(md, buf, (size_t)got);
 		EVP_DigestFinal_ex(md, raw, &n);
 		EVP_MD_CTX_free(md);
 		if (got < 0)
 			return (int)got;
-		for (unsigned i = 0; i < n && i < 16; i++)
-			snprintf(pp->md5 + 2 * i, 3, "%02x", raw[i]);
+		for (unsigned i = 0; i < n && 2 * i + 2 < sizeof(pp->sum); i++)
+			snprintf(pp->sum + 2 * i, 3, "%02x", raw[i]);
 	}
 	return 0;
 }

@@ -26,10 +26,10 @@
 
 /* What the database says of one package being replaced. */
 struct dpkg_pkg {
-	char *db_name;        /* "perl-base", or "libc6:amd64" for Multi-Arch: same */
-	size_t at, len;       /* its stanza in the status text */
-	char *want;           /* the first word of its Status ("install", "hold") */
-	char *conffiles;      /* the old stanza's Conffiles value, "" when none */
+	char *db_name;              /* "perl-base", or "libc6:amd64" for Multi-Arch: same */
+	struct patch_record stanza; /* in the status text */
+	char *want;                 /* the first word of its Status ("install", "hold") */
+	char *conffiles;            /* the old stanza's Conffiles value, "" when none */
 	char **new_conffiles; /* the new version's conffiles (paths without '/'), NULL-terminated */
 	char **removed;       /* the old version's paths no package ships any more */
 	char **obsolete;      /* old conffiles the new version lacks: kept, marked obsolete */
@@ -49,26 +49,6 @@ static int dpkg_want_db(struct kmend_want *w)
 	if ((r = kmend_want_add(w, STATUS)) < 0 || (r = kmend_want_add(w, INFO)) < 0)
 		return r;
 	return kmend_want_add(w, DIVERSIONS);
-}
-
-/* The next paragraph of text at or after *pos: [*start, *end) ends after its last newline. */
-static bool next_paragraph(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
-{
-	size_t p = *pos;
-
-	while (p < len && text[p] == '\n')
-		p++;
-	if (p >= len)
-		return false;
-	*start = p;
-	while (p < len) {
-		const char *nl = memchr(text + p, '\n', len - p);
-		p = nl ? (size_t)(nl - text) + 1 : len;
-		if (p >= len || text[p] == '\n')
-			break;
-	}
-	*end = *pos = p;
-	return true;
 }
 
 /* A field of the paragraph text[0..len), copied (multi-line values whole); NULL when absent. */
@@ -99,7 +79,7 @@ static int find_stanza(struct kmend_patch *p, struct dpkg_db *db, const struct p
 {
 	size_t pos = 0, start, end;
 
-	while (next_paragraph(db->status, db->status_len, &pos, &start, &end)) {
+	while (patch_next_record(db->status, db->status_len, &pos, &start, &end)) {
 		const char *s = db->status + start;
 		size_t n = end - start;
 		_cleanup_free_ char *name = field(s, n, "Package"),
@@ -131,8 +111,7 @@ static int find_stanza(struct kmend_patch *p, struct dpkg_db *db, const struct p
 		dp->conffiles = field(s, n, "Conffiles");
 		if (!dp->conffiles)
 			dp->conffiles = strdup("");
-		dp->at = start;
-		dp->len = end - start;
+		dp->stanza = (struct patch_record){.at = start, .len = end - start};
 		return dp->db_name && dp->want && dp->conffiles ? 0 : -ENOMEM;
 	}
 	return kmend_error_set(err, -KMEND_E_UNSUPPORTED, p->req.img->name, 0,
@@ -303,18 +282,6 @@ static int find_removed(struct kmend_patch *p, struct dpkg_db *db, struct patch_
 	return r;
 }
 
-/* Ask the second read for path's directory (its links, its files' presence). */
-static int want_dir_of(struct kmend_want *want, const char *path)
-{
-	char dir[KMEND_PATH_MAX + 2];
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return kmend_want_add_presence(want, path);
-	snprintf(dir, sizeof(dir), "%.*s/", (int)(slash - path), path);
-	return kmend_want_add_presence(want, dir);
-}
-
 /* Where a diversion sends path (another package's), or NULL. */
 static const char *diverted(const struct dpkg_db *db, const char *path, const char *pkg, char *out,
                             size_t size)
@@ -384,13 +351,13 @@ static int dpkg_read_db(struct kmend_patch *p, struct kmend_want *want, struct k
 		   links), the conffiles' contents, where diversions send files. */
 		for (size_t k = 0; k < pkg->npaths && r == 0; k++) {
 			char to[KMEND_PATH_MAX];
-			r = want_dir_of(want, pkg->paths[k].path);
+			r = patch_want_dir(want, pkg->paths[k].path);
 			if (r == 0 &&
 			    diverted(db, pkg->paths[k].path, pkg->fix->name, to, sizeof(to)))
-				r = want_dir_of(want, to);
+				r = patch_want_dir(want, to);
 		}
 		for (size_t k = 0; dp->removed && dp->removed[k] && r == 0; k++)
-			r = want_dir_of(want, dp->removed[k]);
+			r = patch_want_dir(want, dp->removed[k]);
 		for (size_t k = 0; dp->new_conffiles && dp->new_conffiles[k] && r == 0; k++)
 			r = kmend_want_add(want, dp->new_conffiles[k]);
 	}
@@ -421,7 +388,7 @@ static int conffile(struct kmend_patch *p, const struct dpkg_pkg *dp, struct pat
 	old_conffile_hash(dp->conffiles, pp->path, old);
 	if (!old[0])
 		return 1; /* new: installed */
-	if (!strcmp(old, pp->md5))
+	if (!strcmp(old, pp->sum))
 		return 0; /* unchanged by the package */
 	if (!now)
 		return 0; /* the user deleted it: dpkg leaves it deleted */
@@ -477,7 +444,7 @@ static int new_stanza(const struct patch_pkg *pkg, const struct dpkg_pkg *dp, FI
 				size_t at;
 				if (kmend_pathindex_get(&pkg->index, dp->new_conffiles[k], &at))
 					fprintf(out, " /%s %s\n", dp->new_conffiles[k],
-					        pkg->paths[at].md5);
+					        pkg->paths[at].sum);
 			}
 			for (size_t k = 0; dp->obsolete && dp->obsolete[k]; k++) {
 				char md5[33];
@@ -502,34 +469,25 @@ static int new_stanza(const struct patch_pkg *pkg, const struct dpkg_pkg *dp, FI
 	return ferror(out) ? -ENOMEM : 0;
 }
 
+static int write_stanza(struct kmend_patch *p, size_t i, FILE *out)
+{
+	const struct dpkg_db *db = p->db;
+
+	return new_stanza(&p->pkgs[i], &db->pkgs[i], out);
+}
+
 /* The status file with each patched package's stanza replaced. */
 static int write_status(struct kmend_patch *p, const struct dpkg_db *db)
 {
-	char *text = NULL;
-	size_t len = 0, pos = 0;
-	FILE *out = open_memstream(&text, &len);
-	int r = 0;
+	struct patch_record *recs = calloc(p->npkgs ? p->npkgs : 1, sizeof(*recs));
+	int r;
 
-	if (!out)
+	if (!recs)
 		return -ENOMEM;
-	while (r == 0 && pos < db->status_len) {
-		size_t next = db->status_len, which = p->npkgs;
-		for (size_t i = 0; i < p->npkgs; i++)
-			if (db->pkgs[i].at >= pos && db->pkgs[i].at < next) {
-				next = db->pkgs[i].at;
-				which = i;
-			}
-		fwrite(db->status + pos, 1, next - pos, out);
-		if (which == p->npkgs)
-			break;
-		r = new_stanza(&p->pkgs[which], &db->pkgs[which], out);
-		pos = db->pkgs[which].at + db->pkgs[which].len;
-	}
-	if (fclose(out) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r == 0)
-		r = patch_add_file(p, STATUS, text, len, 0644);
-	free(text);
+	for (size_t i = 0; i < p->npkgs; i++)
+		recs[i] = db->pkgs[i].stanza;
+	r = patch_rewrite_records(p, STATUS, db->status, db->status_len, recs, write_stanza);
+	free(recs);
 	return r;
 }
 
@@ -567,7 +525,7 @@ static int write_info(struct kmend_patch *p, struct patch_pkg *pkg, const struct
 			return -ENOMEM;
 		for (size_t i = 0; i < pkg->npaths; i++)
 			if (pkg->paths[i].kind == KMEND_PKGFILE_FILE)
-				fprintf(out, "%s  %s\n", pkg->paths[i].md5, pkg->paths[i].path);
+				fprintf(out, "%s  %s\n", pkg->paths[i].sum, pkg->paths[i].path);
 		if (fclose(out) != 0) {
 			free(text);
 			return -ENOMEM;
@@ -686,7 +644,7 @@ static void dpkg_free_db(struct kmend_patch *p)
 const struct patch_family_ops patch_dpkg_ops = {
     .package_manager = "apt",
     .format = &kmend_pkgfile_deb,
-    .need_md5 = true,
+    .payload_digest = "md5",
     .want_db = dpkg_want_db,
     .read_db = dpkg_read_db,
     .update_db = dpkg_update_db,

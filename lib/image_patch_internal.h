@@ -2,6 +2,8 @@
 #ifndef KMEND_IMAGE_PATCH_INTERNAL_H
 #define KMEND_IMAGE_PATCH_INTERNAL_H
 
+#include <stdio.h>
+
 #include "image_patch.h"
 #include "pathindex.h"
 #include "pkgfile.h"
@@ -13,7 +15,7 @@ struct patch_path {
 	char *layer_path; /* where it is written ("usr/lib/..." through the image's
 	                     /lib link); NULL: not written (a conffile the user changed) */
 	enum kmend_pkgfile_kind kind;
-	char md5[33]; /* files: the MD5 of the content (dpkg's md5sums), "" before */
+	char sum[65]; /* files: the family's digest of the content, hex (dpkg: MD5, apk: SHA-1) */
 };
 
 /* One package being replaced. */
@@ -61,7 +63,8 @@ struct kmend_patch {
 struct patch_family_ops {
 	const char *package_manager; /* kmend_pkgmgr's name: "apt", "apk", "dnf" */
 	const struct kmend_pkgfile_ops *format;
-	bool need_md5; /* the payload's MD5s are needed (dpkg's md5sums, when a .deb has none) */
+	const char *payload_digest; /* OpenSSL's name of the digest the database keeps of each
+	                               file ("md5", "sha1"), or NULL */
 	int (*want_db)(struct kmend_want *w);
 	int (*read_db)(struct kmend_patch *p, struct kmend_want *want, struct kmend_error *err);
 	int (*update_db)(struct kmend_patch *p, struct kmend_error *err);
@@ -92,6 +95,26 @@ const struct kmend_rootfs_node *patch_view_file(const struct kmend_patch *p, con
 
 /* Some package being patched ships path (another version's file that stays). */
 bool patch_shipped(const struct kmend_patch *p, const char *path);
+
+/* The next record (lines up to a blank line) at or after *pos: [*start, *end), *end after
+   its last newline. false at the end. (dpkg's status, apk's installed.) */
+bool patch_next_record(const char *text, size_t len, size_t *pos, size_t *start, size_t *end);
+
+/* Ask the second read for path's directory: its links, and its files' presence. */
+int patch_want_dir(struct kmend_want *want, const char *path);
+
+/* Where a package's record lies in a database text. */
+struct patch_record {
+	size_t at, len;
+};
+
+/*
+ * Keep the database file path: text with record recs[i] of each package being patched
+ * replaced by what write(p, i, out) writes. 0, -ENOMEM, or write's error.
+ */
+int patch_rewrite_records(struct kmend_patch *p, const char *path, const char *text, size_t len,
+                          const struct patch_record *recs,
+                          int (*write)(struct kmend_patch *p, size_t i, FILE *out));
 
 /*
  * A maintainer script reviewed line by line: NULL when it only places files for this upgrade
