@@ -196,7 +196,7 @@ int kmend_fix_plan_build(struct kmend_repo_session *s, const struct kmend_fix_re
 	if (req->run && !kmend_fix_runs_as_root(req->run->user, &inv->fix_files, -1, false, reason,
 	                                        sizeof(reason)))
 		return refuse_image(out, "not-root", KMEND_FIX_REPAIR_REBUILD, reason);
-	if ((why = family->missing_tool(&inv->fix_files)))
+	if (!req->no_tools && (why = family->missing_tool(&inv->fix_files)))
 		return refuse_image(out, strstr(why, "/bin/sh") ? "no-shell" : "no-package-manager",
 		                    KMEND_FIX_REPAIR_REBUILD, why);
 	if (!req->platform || !(arch = family->arch_of_platform(req->platform))) {

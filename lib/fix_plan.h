@@ -67,6 +67,8 @@ struct kmend_fix_request {
 	const struct kmend_image_run_config *run; /* User; may be NULL */
 	const struct kmend_findings *findings;    /* from kmend_match, for this image */
 	bool prefer_newest;                       /* --prefer newest */
+	bool no_tools; /* kmend itself puts the packages in (harden's patch): the image's shell,
+	                  package manager and downloader are not needed */
 };
 
 /*

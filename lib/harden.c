@@ -167,13 +167,15 @@ void harden_repos_close(struct harden_repos *repos)
 	repos->session = NULL;
 }
 
-int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, struct kmend_fix_plan *plan,
-                    struct kmend_error *e)
+int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, bool no_tools,
+                    struct kmend_fix_plan *plan, struct kmend_error *e)
 {
 	const struct harden_scan *cur = &ctx->cur;
 	struct kmend_findings targeted = {0};
-	struct kmend_fix_request req = {
-	    .inv = &cur->inv, .platform = cur->img->platform, .findings = &targeted};
+	struct kmend_fix_request req = {.inv = &cur->inv,
+	                                .platform = cur->img->platform,
+	                                .findings = &targeted,
+	                                .no_tools = no_tools};
 	int r;
 
 	memset(plan, 0, sizeof(*plan));

@@ -42,11 +42,12 @@ void harden_repos_close(struct harden_repos *repos);
 
 /*
  * kmend fix's plan for the image's targeted findings (the run config left out: what upgrades
- * the packages runs as root). 0 with the plan (freed by the caller in every case); <0 when
- * the repositories cannot be read or verified, with why in e.
+ * the packages runs as root; no_tools: kmend puts them in, the image needs no package
+ * manager). 0 with the plan (freed by the caller in every case); <0 when the repositories
+ * cannot be read or verified, with why in e.
  */
-int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, struct kmend_fix_plan *plan,
-                    struct kmend_error *e);
+int harden_fix_plan(struct harden_ctx *ctx, struct harden_repos *repos, bool no_tools,
+                    struct kmend_fix_plan *plan, struct kmend_error *e);
 
 /* The targeted ids the plan does not fix, sorted unique, into *left. 0 or -ENOMEM. */
 int harden_plan_leaves(struct harden_ctx *ctx, const struct kmend_fix_plan *plan, char ***left);

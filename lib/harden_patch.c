@@ -60,7 +60,7 @@ static int prepare(struct harden_ctx *ctx, struct harden_repos *repos, struct km
 	int r;
 
 	*out = NULL;
-	r = harden_fix_plan(ctx, repos, plan, &e);
+	r = harden_fix_plan(ctx, repos, true, plan, &e);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

@@ -81,7 +81,7 @@ static int rebuild(struct harden_ctx *ctx, struct kmend_harden_step *step, struc
 		                              "tell which tool upgrades its packages");
 	if ((r = harden_repos_open(ctx, &repos)) < 0)
 		goto done;
-	r = harden_fix_plan(ctx, &repos, &plan, &e);
+	r = harden_fix_plan(ctx, &repos, false, &plan, &e);
 	harden_repos_close(&repos);
 	if (r == -ENOMEM)
 		goto done;

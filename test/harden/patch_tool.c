@@ -174,7 +174,7 @@ static int patch(const struct args *a, const char *ref)
 		goto done;
 	}
 	req = (struct kmend_fix_request){
-	    .inv = &inv, .platform = img->platform, .findings = &findings};
+	    .inv = &inv, .platform = img->platform, .findings = &findings, .no_tools = true};
 	if (kmend_repo_session_new(&ropts, &session) < 0 ||
 	    kmend_fix_plan_build(session, &req, &plan, &err) < 0) {
 		rc = fail(&err);
