@@ -26,6 +26,7 @@
 static const struct patch_family_ops *const families[] = {
     &patch_dpkg_ops,
     &patch_apk_ops,
+    &patch_rpm_ops,
     NULL,
 };
 
@@ -415,6 +416,11 @@ static int emit_path(void *ctx, const struct kmend_pkgfile_entry *e,
 	    at != entry_id(em->pkg_index, (size_t)(pp - em->pkg->paths)))
 		return 0;
 	out.path = pp->layer_path;
+	if (pp->owner_set) {
+		out.uid = pp->uid;
+		out.gid = pp->gid;
+		out.uname = out.gname = NULL;
+	}
 	if (e->kind == KMEND_PKGFILE_HARDLINK) {
 		if (!kmend_pathindex_get(&em->pkg->index, e->target, &at) ||
 		    !em->pkg->paths[at].layer_path)

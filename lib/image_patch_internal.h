@@ -15,6 +15,8 @@ struct patch_path {
 	char *layer_path; /* where it is written ("usr/lib/..." through the image's
 	                     /lib link); NULL: not written (a conffile the user changed) */
 	enum kmend_pkgfile_kind kind;
+	bool owner_set; /* uid and gid below replace the payload's (rpm: the header's names) */
+	long long uid, gid;
 	char sum[65]; /* files: the family's digest of the content, hex (dpkg: MD5, apk: SHA-1) */
 };
 
