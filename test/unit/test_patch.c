@@ -398,6 +398,7 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "/tmp/kmend-test-patch-XXXXXX");
 	if (!mkdtemp(tmp))
 		return 1;
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	r = cmocka_run_group_tests_name("patch", tests, NULL, NULL);
 	rmdir(tmp);
 	return r;
