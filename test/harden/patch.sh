@@ -4,12 +4,14 @@
 # runs its original entrypoint; inside it dpkg --verify, dpkg --audit and apt-get check are
 # clean; skopeo inspects it and umoci unpacks it; and the dpkg database kmend wrote is the one
 # dpkg itself writes when apt-get installs the same versions (compared byte for byte).
+# docs/harden.md's patch example (its run-by=test/harden/patch.sh block) is run here too.
 . "$KMEND_SOURCE/test/lib.sh"
 . "$KMEND_SOURCE/test/registry.bash"
 . "$KMEND_SOURCE/test/podman.bash"
 . "$KMEND_SOURCE/test/apt-repo.bash"
 . "$KMEND_SOURCE/test/harden/lib.bash"
 . "$KMEND_SOURCE/test/harden/patch.bash"
+. "$KMEND_SOURCE/test/examples.bash"
 patch_scratch
 podman_setup
 podman_load_debian12 "$img"
@@ -128,4 +130,18 @@ expect_eq "to an OCI layout: exit 0, the same layer and config again" \
   "0 $(jq -r '.written | "\(.layer.digest) \(.config)"' <<<"$first")" \
   "$rc $(jq -r '.written | "\(.layer.digest) \(.config)"' <<<"$out")"
 expect_eq "umoci stat reads the layout" "0" "$(umoci stat --image "$w/out:patched" >/dev/null 2>&1; echo $?)"
+# docs/harden.md's example, run as test/cli/docs.sh runs the others (the doc's sandbox, the
+# kmend under test, a store of its own), with this registry and repository in $REG, $MIRROR
+# and $MIRROR_KEY; the image it patches is the one above, as the doc says.
+unset SOURCE_DATE_EPOCH
+export REG="$reg" MIRROR="$mirror" MIRROR_KEY="$repo/key.asc"
+examples_sandbox "$w/doc"
+block=$(python3 "$KMEND_SOURCE/test/markdown.py" blocks "$KMEND_SOURCE/docs/harden.md" |
+  jq -c 'select((.info // "") | test("run-by=test/harden/patch.sh"))')
+expect_eq "docs/harden.md has one example this test runs" "1" "$(jq -s length <<<"$block")"
+while IFS= read -r step; do
+  examples_check "docs/harden.md:$(jq -r .line <<<"$step"): $(jq -r .command <<<"$step" | cut -c1-60)" \
+    "$(jq -r .command <<<"$step")" "$(jq -r .expected <<<"$step")" "$w/doc"
+done < <(jq -c '.steps[]' <<<"$block")
+tags+=("$reg/kmend/app-patched:2")
 done_testing
