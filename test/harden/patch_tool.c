@@ -67,7 +67,7 @@ static int copy(const struct args *a, const char *src, const char *dst)
 	struct kmend_image_sink *sink;
 	struct kmend_sink_blob b;
 	char digest[KMEND_DIGEST_MAX];
-	json_t *layers = json_array(), *m;
+	json_t *layers, *m;
 	char *text;
 	int r = 0;
 
@@ -77,6 +77,7 @@ static int copy(const struct args *a, const char *src, const char *dst)
 		kmend_image_close(img);
 		return fail(&err);
 	}
+	layers = json_array();
 	for (size_t i = 0; r == 0 && i < img->nlayers; i++) {
 		b = (struct kmend_sink_blob){.desc = img->layers[i], .from = img};
 		r = kmend_image_sink_put_blob(sink, &b, &err);
