@@ -95,7 +95,8 @@ static int registry_open(const struct kmend_image_ref *ref, const struct kmend_i
 	r->insecure = named_insecure(opts, r->registry) || named_insecure(opts, r->host);
 	/* Plain HTTP only ever for hosts named insecure; then straight away once it answered. */
 	r->scheme = r->insecure && kmend_registry_session_plain_http(r->host) ? "http" : "https";
-	if ((rc = kmend_credentials_lookup(opts->credentials, r->registry, &r->credentials, err)) < 0) {
+	if ((rc = kmend_credentials_lookup(opts->credentials, r->registry, &r->credentials, err)) <
+	    0) {
 		registry_close(r);
 		return rc;
 	}
