@@ -247,6 +247,17 @@ int kmend_deploy_find_marked(struct kmend_deploy *d, struct kmend_marked_list *o
 	return d->ops->find_marked(d, out, err);
 }
 
+int kmend_deploy_revert(struct kmend_deploy *d, const struct kmend_workload_ref *ref,
+                        struct kmend_workload_refs *refs, char id[64], struct kmend_error *err)
+{
+	if (!d->ops->revert)
+		return kmend_error_set(err, -KMEND_E_UNSUPPORTED, d->ops->name, 0,
+		                       "the %s backend keeps no mark to go back from; "
+		                       "revert --cluster is for a Kubernetes cluster",
+		                       d->ops->name);
+	return d->ops->revert(d, ref, refs, id, err);
+}
+
 int kmend_deploy_settle(struct kmend_deploy *d, const char *id, const char *phase,
                         struct kmend_error *err)
 {

@@ -110,6 +110,8 @@ struct kmend_deploy_options {
 	int min_ready_ms;      /* how long every container must have run to count as healthy
 	                          (0: 3000); a container that crashes at once is not healthy */
 	int hook_timeout_ms;   /* podman: longest postStart hook run (0: 300000) */
+	bool force_conflicts;  /* Kubernetes: take fields another manager owns with other values
+	                          (--force-conflicts) rather than report the conflict */
 };
 
 /* What the mark records for one apply; see the top of this file. */
@@ -183,6 +185,14 @@ struct kmend_deploy_ops {
 	/* Every workload still marked by an apply that did not settle. */
 	int (*find_marked)(struct kmend_deploy *d, struct kmend_marked_list *out,
 	                   struct kmend_error *err);
+	/*
+	 * Go back to the first file from the target alone (optional; `kmend revert
+	 * --cluster`): deploy what ref's mark recorded, after settling the mark as
+	 * "reverting" so that it stays; append what to watch to refs and the mark's id to id
+	 * (64 bytes). -KMEND_E_NOT_FOUND when ref is missing or carries no mark.
+	 */
+	int (*revert)(struct kmend_deploy *d, const struct kmend_workload_ref *ref,
+	              struct kmend_workload_refs *refs, char id[64], struct kmend_error *err);
 	/* Record the outcome of apply id ("healthy", "rolled-back", "failed"): it is settled. */
 	int (*settle)(struct kmend_deploy *d, const char *id, const char *phase,
 	              struct kmend_error *err);
@@ -227,6 +237,9 @@ int kmend_deploy_find_marked(struct kmend_deploy *d, struct kmend_marked_list *o
                              struct kmend_error *err);
 int kmend_deploy_settle(struct kmend_deploy *d, const char *id, const char *phase,
                         struct kmend_error *err);
+/* The backend's revert; -KMEND_E_UNSUPPORTED where it has none. */
+int kmend_deploy_revert(struct kmend_deploy *d, const struct kmend_workload_ref *ref,
+                        struct kmend_workload_refs *refs, char id[64], struct kmend_error *err);
 
 /*
  * Watch refs until each is healthy or failed, or timeout_ms has passed; st

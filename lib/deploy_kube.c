@@ -238,7 +238,7 @@ static int kube_apply(struct kmend_deploy *d, const char *text, size_t len, cons
 			}
 		}
 		r = kmend_kube_client_apply(k->c, copy ? copy : obj, ns_of(d, obj), FIELD_MANAGER,
-		                            false, NULL, err);
+		                            d->opt.force_conflicts, NULL, err);
 		json_decref(copy);
 		if (r < 0)
 			goto out;
@@ -663,6 +663,58 @@ static int kube_settle(struct kmend_deploy *d, const char *id, const char *phase
 	return r;
 }
 
+static int kube_revert(struct kmend_deploy *d, const struct kmend_workload_ref *ref,
+                       struct kmend_workload_refs *refs, char id[64], struct kmend_error *err)
+{
+	struct kube *k = d->impl;
+	const char *ns = ref->namespace[0]  ? ref->namespace
+	                 : d->opt.namespace ? d->opt.namespace
+	                                    : k->cfg->namespace;
+	json_t *live = NULL, *m, *first;
+	struct kmend_workload_ref *w;
+	char what[600];
+	int r;
+
+	snprintf(what, sizeof(what), "%s %s/%s", ref->kind, ns, ref->name);
+	if ((r = kmend_kube_client_get(k->c, ref->kind, ns, ref->name, &live, err)) < 0)
+		return r;
+	m = mark_of(live);
+	json_decref(live);
+	if (!m) {
+		kmend_error_set(err, -KMEND_E_NOT_FOUND, what, 0,
+		                "carries no " KMEND_APPLY_ANNOTATION " mark: kmend apply did not "
+		                "change it");
+		kmend_error_hint(err,
+		                 "a file fixed with kmend fix goes back with kmend revert FILE");
+		return -KMEND_E_NOT_FOUND;
+	}
+	first = json_object_get(m, "first");
+	if (!json_is_object(first)) {
+		json_decref(m);
+		kmend_error_set(err, -KMEND_E_NOT_FOUND, what, 0,
+		                "its mark records no first file: kmend apply created it");
+		kmend_error_hint(err, "delete it if it should not be there");
+		return -KMEND_E_NOT_FOUND;
+	}
+	snprintf(id, 64, "%s", kmend_json_str(m, "id"));
+	/* Settled first, as kmend-mark: the apply of first (without it) leaves the mark. */
+	if ((r = kmend_array_grow(&refs->items, &refs->capacity, refs->count,
+	                          sizeof(*refs->items))) < 0)
+		goto out;
+	w = &refs->items[refs->count];
+	*w = *ref;
+	snprintf(w->namespace, sizeof(w->namespace), "%s", ns);
+	if ((r = settle_one(k, w, id, "reverting", err)) < 0 ||
+	    (r = kmend_kube_client_apply(k->c, first, ns, FIELD_MANAGER, d->opt.force_conflicts,
+	                                 NULL, err)) < 0)
+		goto out;
+	refs->count++;
+	r = remember_mark(k, first, ns, id);
+out:
+	json_decref(m);
+	return r;
+}
+
 const struct kmend_deploy_ops kmend_deploy_kubernetes = {
     .name = "kubernetes",
     .open = kube_open,
@@ -672,6 +724,7 @@ const struct kmend_deploy_ops kmend_deploy_kubernetes = {
     .rollback = kube_rollback,
     .remove = kube_remove,
     .find_marked = kube_find_marked,
+    .revert = kube_revert,
     .settle = kube_settle,
     .close = kube_close,
 };

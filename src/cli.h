@@ -19,6 +19,7 @@ struct cli_command {
 	void (*usage)(void);               /* prints the command's --help to stdout */
 };
 
+extern const struct cli_command cli_apply;
 extern const struct cli_command cli_db;
 extern const struct cli_command cli_fix;
 extern const struct cli_command cli_harden;

@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "fix_plan.h"
+#include "fix_options.h"
 #include "fix_report.h"
 #include "fix_script.h"
 #include "fsutil.h"
@@ -685,30 +686,34 @@ done:
 	return r == -ENOMEM || r == -EIO ? r : 0;
 }
 
+const struct option cli_fix_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"in-place", no_argument, NULL, 'i'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"install-at", required_argument, NULL, 'a'},
+    {"mirror", required_argument, NULL, 'm'},
+    {"mirror-key", required_argument, NULL, 'k'},
+    {"allow-unsigned", no_argument, NULL, 'u'},
+    {"no-check-valid-until", no_argument, NULL, 'V'},
+    {"prefer", required_argument, NULL, 'p'},
+    {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    CLI_SCAN_OPTIONS,
+    CLI_IMAGE_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+const char cli_fix_short_options[] = "o:if:qh";
+
 static int parse_options(int argc, char **argv, struct fix_options *o, struct cli_scan_args *sa,
                          struct cli_image_args *ia)
 {
-	static const struct option options[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"in-place", no_argument, NULL, 'i'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"install-at", required_argument, NULL, 'a'},
-	    {"mirror", required_argument, NULL, 'm'},
-	    {"mirror-key", required_argument, NULL, 'k'},
-	    {"allow-unsigned", no_argument, NULL, 'u'},
-	    {"no-check-valid-until", no_argument, NULL, 'V'},
-	    {"prefer", required_argument, NULL, 'p'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    CLI_SCAN_OPTIONS,
-	    CLI_IMAGE_OPTIONS,
-	    {NULL, 0, NULL, 0},
-	};
 	int c, r;
 
-	optind = 1;
+	/* 0, not 1: glibc starts afresh, as apply parses its own argv with fix's options first. */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:if:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_fix_short_options, cli_fix_options, NULL)) != -1) {
 		if ((r = cli_image_args_take(ia, "fix", c, optarg)) != 0 ||
 		    (r = cli_scan_args_take(sa, "fix", c, optarg)) != 0) {
 			if (r < 0)

@@ -32,8 +32,8 @@ static const struct cli_command cli_version = {
 };
 
 static const struct cli_command *const commands[] = {
-    &cli_scan,   &cli_fix,    &cli_harden,  &cli_inventory, &cli_db,
-    &cli_vercmp, &cli_revert, &cli_version, NULL,
+    &cli_scan,      &cli_fix, &cli_apply,  &cli_revert,  &cli_harden,
+    &cli_inventory, &cli_db,  &cli_vercmp, &cli_version, NULL,
 };
 
 static void usage(FILE *out)
