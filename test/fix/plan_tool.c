@@ -49,8 +49,7 @@ static int findings_from_json(const char *path, struct kmend_findings *out)
 	list = json_object_get(json_array_get(json_object_get(doc, "results"), 0), "findings");
 	out->count = json_array_size(list);
 	out->items = calloc(out->count + 1, sizeof(*out->items));
-	json_array_foreach(list, i, f)
-	{
+	json_array_foreach (list, i, f) {
 		struct kmend_finding *x = &out->items[i];
 		x->id = jstr(f, "id");
 		x->package = jstr(f, "package");
