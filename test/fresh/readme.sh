@@ -40,11 +40,13 @@ archives="$KMEND_TEST_IMAGES/fresh-apt-archives"
 mkdir -p "$archives/partial"
 
 # The command runs as the README says, from the project's top directory, as root (a fresh
-# container has no sudo); the container is killed after 9 minutes.
+# container has no sudo); the container is killed after 9 minutes. Its standard error joins
+# its standard output inside the container (2>&1 there): podman carries the two as separate
+# streams, so outside they would interleave in an order of their own, unlike a terminal.
 start=$(date +%s)
 podman run --rm -i --name "$name" --network host --timeout 540 \
   -v "$archives:/var/cache/apt/archives" "$debian12_podman_ref" \
-  bash -c 'mkdir /root/kmend && cd /root/kmend && tar -xf - && exec bash -c "$1"' fresh "$command" \
+  bash -c 'mkdir /root/kmend && cd /root/kmend && tar -xf - && exec bash -c "$1" 2>&1' fresh "$command" \
   <"$w/project.tar" >"$w/out" 2>&1
 rc=$?
 echo "# the README's first command took $(($(date +%s) - start)) s in the container"
