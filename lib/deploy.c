@@ -258,6 +258,11 @@ int kmend_deploy_revert(struct kmend_deploy *d, const struct kmend_workload_ref 
 	return d->ops->revert(d, ref, refs, id, err);
 }
 
+bool kmend_apply_phase_unsettled(const char *phase)
+{
+	return phase && (!strcmp(phase, "deploying") || !strcmp(phase, "rolling-back"));
+}
+
 int kmend_deploy_settle(struct kmend_deploy *d, const char *id, const char *phase,
                         struct kmend_error *err)
 {

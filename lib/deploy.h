@@ -126,6 +126,13 @@ struct kmend_apply_mark {
 	time_t deadline; /* when the watch gives up */
 };
 
+/*
+ * The phases of a mark that a later run must finish: "deploying" (the second file went out,
+ * nothing decided) and "rolling-back" (the first file is going out again). Settled phases
+ * ("healthy", "rolled-back", "failed", "reverting"...) are left alone.
+ */
+bool kmend_apply_phase_unsettled(const char *phase);
+
 /* Fill mark->id from the time, the pid and random bytes. */
 void kmend_apply_mark_init(struct kmend_apply_mark *mark);
 

@@ -127,7 +127,7 @@ int kmend_apply_journal_find(const char *state_dir, struct kmend_marked_list *ou
 		if ((r = read_journal(path, &j, err)) < 0)
 			break;
 		/* Settled applies stay for `revert --cluster`; only unsettled ones are resumed. */
-		if (!strcmp(kmend_json_str(j, "phase"), "deploying"))
+		if (kmend_apply_phase_unsettled(kmend_json_str(j, "phase")))
 			r = marked_from_journal(j, out, err);
 		json_decref(j);
 	}

@@ -567,7 +567,7 @@ static int kube_find_marked(struct kmend_deploy *d, struct kmend_marked_list *ou
 			struct timespec ts = {0};
 			const json_t *md = json_object_get(o, "metadata");
 
-			if (!m || strcmp(kmend_json_str(m, "phase"), "deploying")) {
+			if (!m || !kmend_apply_phase_unsettled(kmend_json_str(m, "phase"))) {
 				json_decref(m);
 				continue;
 			}

@@ -392,36 +392,65 @@ static void tell_watch(const char *what, const struct kmend_workload_refs *refs,
 		    st[i].failure ? kmend_failure_name(st[i].failure) : "");
 }
 
-/* Watch what the second file deployed; on failure deploy the first again; settle the mark. */
+/*
+ * Deploy the first file again and watch it. The mark says "rolling-back" first, so that a
+ * kmend killed now is finished by --resume, and (Kubernetes) so that the first file's apply,
+ * which has no mark, leaves it in place.
+ */
+static int go_back(struct kmend_deploy *d, struct apply_file *f, int timeout_ms,
+                   struct kmend_error *err)
+{
+	int r;
+
+	say("%s: %d workload%s failed: deploying the first file again", f->path, f->failed,
+	    f->failed == 1 ? "" : "s");
+	if ((r = kmend_deploy_settle(d, f->id, "rolling-back", err)) < 0 ||
+	    (r = kmend_deploy_rollback(d, f->second, f->second_len, "second", f->first,
+	                               f->first_len, f->path, &f->back_refs, err)) < 0)
+		return r; /* the mark stays: --resume goes back later */
+	f->rolled_back = true;
+	if (!(f->first_st = calloc(f->back_refs.count + 1, sizeof(*f->first_st))))
+		return -ENOMEM;
+	say("%s: the first file is deployed; watching it", f->path);
+	if ((r = kmend_deploy_watch(d, &f->back_refs, timeout_ms, f->first_st, err)) < 0)
+		return r;
+	f->failed_back = r;
+	tell_watch(f->path, &f->back_refs, f->first_st);
+	return 0;
+}
+
+/*
+ * Watch what the second file deployed (unless going_back: an interrupted rollback is
+ * finished without looking again); on failure deploy the first again; settle the mark.
+ */
 static int decide(struct kmend_deploy *d, const struct apply_options *o, struct apply_file *f,
-                  int timeout_ms, struct kmend_error *err)
+                  int timeout_ms, bool going_back, struct kmend_error *err)
 {
 	const char *phase;
 	int r;
 
 	if (!(f->second_st = calloc(f->refs.count + 1, sizeof(*f->second_st))))
 		return -ENOMEM;
-	say("%s: watching %zu workload%s for up to %d s", f->path, f->refs.count,
-	    f->refs.count == 1 ? "" : "s", timeout_ms / 1000);
-	if ((r = kmend_deploy_watch(d, &f->refs, timeout_ms, f->second_st, err)) < 0)
-		return r;
-	f->failed = r;
-	tell_watch(f->path, &f->refs, f->second_st);
-	if (f->failed && !o->no_rollback) {
-		say("%s: %d workload%s failed: deploying the first file again", f->path, f->failed,
-		    f->failed == 1 ? "" : "s");
-		if ((r = kmend_deploy_rollback(d, f->second, f->second_len, "second", f->first,
-		                               f->first_len, f->path, &f->back_refs, err)) < 0)
-			return r; /* the mark stays: --resume goes back later */
-		f->rolled_back = true;
-		if (!(f->first_st = calloc(f->back_refs.count + 1, sizeof(*f->first_st))))
-			return -ENOMEM;
-		say("%s: the first file is deployed; watching it", f->path);
-		if ((r = kmend_deploy_watch(d, &f->back_refs, timeout_ms, f->first_st, err)) < 0)
+	if (going_back) {
+		for (size_t i = 0; i < f->refs.count; i++) {
+			f->second_st[i].ref = f->refs.items[i];
+			f->second_st[i].health = KMEND_HEALTH_FAILED;
+			f->second_st[i].exit_code = -1;
+			snprintf(
+			    f->second_st[i].message, sizeof(f->second_st[i].message),
+			    "an earlier kmend was going back to the first file when it stopped");
+		}
+		f->failed = (int)f->refs.count;
+	} else {
+		say("%s: watching %zu workload%s for up to %d s", f->path, f->refs.count,
+		    f->refs.count == 1 ? "" : "s", timeout_ms / 1000);
+		if ((r = kmend_deploy_watch(d, &f->refs, timeout_ms, f->second_st, err)) < 0)
 			return r;
-		f->failed_back = r;
-		tell_watch(f->path, &f->back_refs, f->first_st);
+		f->failed = r;
+		tell_watch(f->path, &f->refs, f->second_st);
 	}
+	if (f->failed && !o->no_rollback && (r = go_back(d, f, timeout_ms, err)) < 0)
+		return r;
 	phase = !f->failed        ? "healthy"
 	        : !f->rolled_back ? "failed"
 	        : f->failed_back  ? "failed"
@@ -592,7 +621,7 @@ static int apply_one(struct kmend_deploy *d, const struct apply_options *o, stru
 	                            &err)) < 0)
 		return file_failed(f, &err);
 	f->deployed = true;
-	if ((r = decide(d, o, f, o->timeout_s * 1000, &err)) < 0)
+	if ((r = decide(d, o, f, o->timeout_s * 1000, false, &err)) < 0)
 		return file_failed(f, &err);
 	return KMEND_EXIT_OK;
 }
@@ -611,7 +640,7 @@ static int resume_marked(struct kmend_deploy *d, const struct apply_options *o,
 		const struct kmend_marked *m = &ml.items[i];
 		struct apply_file *f;
 		time_t left = m->deadline - time(NULL);
-		bool seen = false;
+		bool seen = false, going_back;
 
 		for (size_t j = 0; j < *nfiles; j++)
 			seen |= !strcmp((*files)[j].id, m->id);
@@ -643,12 +672,17 @@ static int resume_marked(struct kmend_deploy *d, const struct apply_options *o,
 		memcpy(f->second, m->second, m->second_len);
 		f->first_len = m->first_len;
 		f->second_len = m->second_len;
+		going_back = !strcmp(m->phase, "rolling-back");
 		say("%s: apply %s was interrupted (%s); finishing it", f->path, f->id, m->phase);
-		if ((r = kmend_deploy_apply(d, f->second, f->second_len, f->path, NULL,
-		                            KMEND_DEPLOY_ATTACH, &f->refs, &err)) < 0 ||
+		/* Going back, the second file's workloads are named, not attached to. */
+		r = going_back ? kmend_deploy_workloads_of(f->second, f->second_len, f->path,
+		                                           &f->refs, &err)
+		               : kmend_deploy_apply(d, f->second, f->second_len, f->path, NULL,
+		                                    KMEND_DEPLOY_ATTACH, &f->refs, &err);
+		if (r < 0 ||
 		    (r = decide(d, o, f,
 		                (int)(left > RESUME_GRACE_S ? left : RESUME_GRACE_S) * 1000,
-		                &err)) < 0)
+		                going_back, &err)) < 0)
 			code = file_failed(f, &err);
 	}
 	kmend_marked_list_free(&ml);
