@@ -38,6 +38,34 @@ static void fail(struct kmend_workload_status *st, enum kmend_failure f, const c
 		put(st->message, sizeof(st->message), message);
 }
 
+/*
+ * The hook's output, which the kubelet quotes (Go's %q) at the end of its FailedPostStartHook
+ * message: `... failed - error: ..., message: "OUTPUT"`. The message opens with the hook's
+ * whole command, which for kmend's install step fills the status's message field, so the output
+ * is kept where a failing container's log goes.
+ */
+static void hook_output(const char *message, char *out, size_t size)
+{
+	const char *p = message ? strstr(message, ", message: \"") : NULL, *q;
+	size_t n = 0;
+
+	if (!p || size == 0)
+		return;
+	for (q = strstr(p + 1, ", message: \""); q; q = strstr(q + 1, ", message: \""))
+		p = q; /* the last one: the command itself may hold the words */
+	for (p += strlen(", message: \""); *p && !(p[0] == '"' && p[1] == '\0') && n + 1 < size;
+	     p++) {
+		char c = *p;
+
+		if (c == '\\' && p[1]) {
+			p++;
+			c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+		}
+		out[n++] = (char)((unsigned char)c < 0x20 && c != '\n' && c != '\t' ? '?' : c);
+	}
+	out[n] = '\0';
+}
+
 /* The pod condition worth quoting: the first of Initialized, ContainersReady, Ready not True. */
 static void pod_condition(const json_t *pod, struct kmend_workload_status *st)
 {
@@ -189,6 +217,7 @@ static bool pods_failed(const json_t *pods, const json_t *events, struct kmend_w
 			container_of_message(kmend_json_str(hook, "message"), ctr, sizeof(ctr));
 			fail(st, KMEND_FAIL_POST_START_HOOK, name, ctr, "FailedPostStartHook",
 			     kmend_json_str(hook, "message"));
+			hook_output(kmend_json_str(hook, "message"), st->log, sizeof(st->log));
 			return true;
 		}
 		json_array_foreach (path(pod, "status", "containerStatuses"), k, cs) {
@@ -224,14 +253,21 @@ static bool cond_true(const json_t *c)
 	return c && kmend_json_str(c, "status") && !strcmp(kmend_json_str(c, "status"), "True");
 }
 
+/* The controller has seen the workload's current spec (metadata.generation). */
+static bool observed(const json_t *w)
+{
+	long long gen = jint(json_object_get(w, "metadata"), "generation");
+
+	return !gen || jint(json_object_get(w, "status"), "observedGeneration") >= gen;
+}
+
 /* Rollout status, as kubectl computes it, once no pod has failed. */
 static bool rolled_out(const char *kind, const json_t *w)
 {
 	const json_t *spec = json_object_get(w, "spec"), *status = json_object_get(w, "status");
-	long long gen = jint(json_object_get(w, "metadata"), "generation");
 	long long want = json_object_get(spec, "replicas") ? jint(spec, "replicas") : 1;
 
-	if (gen && jint(status, "observedGeneration") < gen)
+	if (!observed(w))
 		return false;
 	if (!strcmp(kind, "Deployment"))
 		return jint(status, "updatedReplicas") == want &&
@@ -286,7 +322,9 @@ void kmend_kube_assess(const json_t *workload, const json_t *pods, const json_t 
 		goto out;
 	}
 	c = condition(workload, "Progressing");
-	if (c && kmend_json_str(c, "reason") &&
+	/* As kubectl: a condition speaks of the template the controller has seen, not a newer one.
+	 */
+	if (c && observed(workload) && kmend_json_str(c, "reason") &&
 	    !strcmp(kmend_json_str(c, "reason"), "ProgressDeadlineExceeded")) {
 		fail(st, KMEND_FAIL_PROGRESS_DEADLINE, st->pod, "", "ProgressDeadlineExceeded",
 		     kmend_json_str(c, "message"));

@@ -113,7 +113,8 @@ expect_eq "marks: each holds its object from the first file" '["--port","8080"] 
 
 # The rollback: settle the mark, apply the first file's objects of the failed ones.
 D settle "$mark" rolling-back 2>"$w/err"
-expect_eq "settle: no workload is left marked as deploying" "" "$(D marked | jq -r "select(.id == \"$mark\") | .name")"
+expect_eq "settle rolling-back: the eight are still listed, to finish if kmend stops now" 8 \
+  "$(D marked | jq -r "select(.id == \"$mark\" and .phase == \"rolling-back\") | .name" | wc -l)"
 python3 - "$w/first.yaml" "$w/rollback.yaml" <<'PY'
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["metadata"]["name"] != "healthy"]
@@ -149,6 +150,8 @@ PY
 expect_eq "read back: failed ones are the first file, the healthy one the second, marks settled" \
   "healthy:ok:rolling-back initfail:ok:rolling-back crash:ok:rolling-back hook:ok:rolling-back pull:ok:rolling-back config:ok:rolling-back unready:ok:rolling-back deadline:ok:rolling-back" \
   "$check"
+D settle "$mark" rolled-back 2>"$w/err"
+expect_eq "settle rolled-back: no workload is left marked" "" "$(D marked | jq -r "select(.id == \"$mark\") | .name")"
 
 # kill -9 between deploying and deciding: the workload stays marked, and a later run attaches.
 python3 - "$w/second.yaml" "$w/hook2.yaml" <<'PY'
