@@ -109,6 +109,15 @@ first_runs() {
   podman inspect --format '{{.State.Status}} {{.Path}} {{join .Args " "}}' "$1-app" 2>&1
 }
 expect_eq "(b) the first file's pod runs" "running sleep 3600" "$(first_runs kapply-bad)"
+# docs/apply.md shows this run's output: its text block run by this test.
+printf '%s\n' "$err" "$out" >"$w/b.out"
+python3 "$KMEND_SOURCE/test/markdown.py" blocks "$KMEND_SOURCE/docs/apply.md" |
+  jq -r 'select(.info == "text run-by=test/apply/podman.sh") | .text' >"$w/b.shown"
+if [ -s "$w/b.shown" ] && python3 "$KMEND_SOURCE/test/markdown.py" match "$w/b.shown" "$w/b.out" >"$w/b.diff" 2>&1; then
+  ok "(b) docs/apply.md's example is this output"
+else
+  not_ok "(b) docs/apply.md's example is this output" "$(cat "$w/b.diff")"
+fi
 podman pod rm -f kapply-bad >/dev/null 2>&1
 
 # --- (c) kill -9 during (b), then --resume ---
