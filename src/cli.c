@@ -84,3 +84,43 @@ int cli_parse_exit_code(const char *arg, int *code)
 	*code = (int)v;
 	return 0;
 }
+
+int cli_parse_duration(const char *s)
+{
+	long total = 0;
+	bool any = false;
+
+	while (*s) {
+		char *end;
+		long n;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || n > 86400)
+			return -1;
+		switch (*end) {
+		case 'h':
+			n *= 3600;
+			end++;
+			break;
+		case 'm':
+			n *= 60;
+			end++;
+			break;
+		case 's': end++; break;
+		case '\0':
+			if (any) /* a bare number only alone: "1h30" is a mistake, not 1h30s */
+				return -1;
+			break;
+		default: return -1;
+		}
+		total += n;
+		any = true;
+		s = end;
+		if (total > 86400)
+			return -1;
+	}
+	return any && total > 0 ? (int)total : -1;
+}

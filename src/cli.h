@@ -53,4 +53,7 @@ int cli_extra_arguments(const char *command, const char *first);
 /* An --exit-code value: an integer from 0 to 255, nothing else. 0 or -1. */
 int cli_parse_exit_code(const char *arg, int *code);
 
+/* "90", "90s", "5m", "1h30m" (a timeout) in seconds; -1 when it is none of these or over 24h. */
+int cli_parse_duration(const char *s);
+
 #endif

@@ -19,6 +19,7 @@
 #include "array.h"
 #include "cli.h"
 #include "deploy.h"
+#include "deploy_out.h"
 #include "fix_options.h"
 #include "fsutil.h"
 #include "kmend_limits.h"
@@ -134,70 +135,6 @@ static void apply_file_free(struct apply_file *f)
 	free(f->error);
 }
 
-static void now_iso(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Every action, with the time, on standard error. */
-__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
-{
-	char when[32];
-	va_list ap;
-
-	now_iso(when);
-	fprintf(stderr, "%s kmend apply: ", when);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* "90", "90s", "5m", "1h30m" → seconds; -1 when it is none of these or over a day. */
-static int parse_duration(const char *s)
-{
-	long total = 0;
-	bool any = false;
-
-	while (*s) {
-		char *end;
-		long n;
-
-		if (*s < '0' || *s > '9')
-			return -1;
-		errno = 0;
-		n = strtol(s, &end, 10);
-		if (errno || n > 86400)
-			return -1;
-		switch (*end) {
-		case 'h':
-			n *= 3600;
-			end++;
-			break;
-		case 'm':
-			n *= 60;
-			end++;
-			break;
-		case 's': end++; break;
-		case '\0':
-			if (any) /* a bare number only alone: "1h30" is a mistake, not 1h30s */
-				return -1;
-			break;
-		default: return -1;
-		}
-		total += n;
-		any = true;
-		s = end;
-		if (total > 86400)
-			return -1;
-	}
-	return any && total > 0 ? (int)total : -1;
-}
-
 static int push_arg(char ***v, size_t *n, size_t *cap, char *arg)
 {
 	if (kmend_array_grow(v, cap, *n + 1, sizeof(**v)) < 0)
@@ -253,7 +190,7 @@ static int parse_options(int argc, char **argv, struct apply_options *o)
 			o->backend = optarg;
 			break;
 		case OPT_TIMEOUT:
-			if ((o->timeout_s = parse_duration(optarg)) < 0)
+			if ((o->timeout_s = cli_parse_duration(optarg)) < 0)
 				r = cli_usage_error(
 				    "apply",
 				    "bad --timeout '%s': give seconds or a duration "
@@ -330,7 +267,7 @@ static int make_second(const struct apply_options *o, struct apply_file *f, cons
 		free(argv);
 		return KMEND_EXIT_FAILURE;
 	}
-	say("%s: making the second file (kmend fix)", f->path);
+	deploy_say("apply", "%s: making the second file (kmend fix)", f->path);
 	code = cli_fix.run((int)n, argv);
 	free(argv);
 	if (code >= KMEND_EXIT_USAGE)
@@ -348,48 +285,13 @@ static int make_second(const struct apply_options *o, struct apply_file *f, cons
 	return KMEND_EXIT_OK;
 }
 
-static void print_reason(FILE *fp, const char *indent, const struct kmend_workload_status *s)
-{
-	fprintf(fp, "%s%s", indent, kmend_failure_name(s->failure));
-	if (s->container[0])
-		fprintf(fp, ": container %s", s->container);
-	if (s->pod[0])
-		fprintf(fp, " of pod %s", s->pod);
-	if (s->exit_code >= 0)
-		fprintf(fp, " exited with code %d", s->exit_code);
-	fputc('\n', fp);
-	if (s->condition[0])
-		fprintf(fp, "%s  pod condition: %s\n", indent, s->condition);
-	if (s->state_reason[0])
-		fprintf(fp, "%s  container state: %s\n", indent, s->state_reason);
-	if (s->message[0])
-		fprintf(fp, "%s  message: %s\n", indent, s->message);
-	if (s->log[0]) {
-		const char *line = s->log, *nl;
-
-		fprintf(fp, "%s  last lines of its log:\n", indent);
-		for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
-			nl = strchr(line, '\n');
-			fprintf(fp, "%s    %.*s\n", indent,
-			        nl ? (int)(nl - line) : (int)strlen(line), line);
-		}
-	}
-}
-
-static const char *health_name(enum kmend_health h)
-{
-	return h == KMEND_HEALTH_HEALTHY  ? "healthy"
-	       : h == KMEND_HEALTH_FAILED ? "failed"
-	                                  : "progressing";
-}
-
 static void tell_watch(const char *what, const struct kmend_workload_refs *refs,
                        const struct kmend_workload_status *st)
 {
 	for (size_t i = 0; i < refs->count; i++)
-		say("%s: %s %s: %s%s%s", what, st[i].ref.kind, st[i].ref.name,
-		    health_name(st[i].health), st[i].failure ? ", " : "",
-		    st[i].failure ? kmend_failure_name(st[i].failure) : "");
+		deploy_say("apply", "%s: %s %s: %s%s%s", what, st[i].ref.kind, st[i].ref.name,
+		           deploy_health_name(st[i].health), st[i].failure ? ", " : "",
+		           st[i].failure ? kmend_failure_name(st[i].failure) : "");
 }
 
 /*
@@ -402,8 +304,8 @@ static int go_back(struct kmend_deploy *d, struct apply_file *f, int timeout_ms,
 {
 	int r;
 
-	say("%s: %d workload%s failed: deploying the first file again", f->path, f->failed,
-	    f->failed == 1 ? "" : "s");
+	deploy_say("apply", "%s: %d workload%s failed: deploying the first file again", f->path,
+	           f->failed, f->failed == 1 ? "" : "s");
 	if ((r = kmend_deploy_settle(d, f->id, "rolling-back", err)) < 0 ||
 	    (r = kmend_deploy_rollback(d, f->second, f->second_len, "second", f->first,
 	                               f->first_len, f->path, &f->back_refs, err)) < 0)
@@ -411,7 +313,7 @@ static int go_back(struct kmend_deploy *d, struct apply_file *f, int timeout_ms,
 	f->rolled_back = true;
 	if (!(f->first_st = calloc(f->back_refs.count + 1, sizeof(*f->first_st))))
 		return -ENOMEM;
-	say("%s: the first file is deployed; watching it", f->path);
+	deploy_say("apply", "%s: the first file is deployed; watching it", f->path);
 	if ((r = kmend_deploy_watch(d, &f->back_refs, timeout_ms, f->first_st, err)) < 0)
 		return r;
 	f->failed_back = r;
@@ -442,8 +344,8 @@ static int decide(struct kmend_deploy *d, const struct apply_options *o, struct 
 		}
 		f->failed = (int)f->refs.count;
 	} else {
-		say("%s: watching %zu workload%s for up to %d s", f->path, f->refs.count,
-		    f->refs.count == 1 ? "" : "s", timeout_ms / 1000);
+		deploy_say("apply", "%s: watching %zu workload%s for up to %d s", f->path,
+		           f->refs.count, f->refs.count == 1 ? "" : "s", timeout_ms / 1000);
 		if ((r = kmend_deploy_watch(d, &f->refs, timeout_ms, f->second_st, err)) < 0)
 			return r;
 		f->failed = r;
@@ -458,7 +360,7 @@ static int decide(struct kmend_deploy *d, const struct apply_options *o, struct 
 	if ((r = kmend_deploy_settle(d, f->id, phase, err)) < 0)
 		return r;
 	f->settled = true;
-	say("%s: settled as %s", f->path, phase);
+	deploy_say("apply", "%s: settled as %s", f->path, phase);
 	return 0;
 }
 
@@ -516,14 +418,14 @@ static void print_outcomes(const struct apply_file *f)
 		else
 			printf("failed even after the rollback to the first file\n");
 		if (s->health == KMEND_HEALTH_FAILED)
-			print_reason(stdout, "  ", s);
+			deploy_print_reason(stdout, "  ", s);
 		else if (f->rolled_back)
 			printf("  healthy with the fix; rolled back with its file, where another "
 			       "workload failed\n");
 		back = back_status(f, &s->ref);
 		if (back && back->health == KMEND_HEALTH_FAILED) {
 			printf("  after the rollback:\n");
-			print_reason(stdout, "    ", back);
+			deploy_print_reason(stdout, "    ", back);
 		}
 	}
 }
@@ -533,10 +435,10 @@ static json_t *status_json(const struct kmend_workload_status *s)
 	if (!s)
 		return json_null();
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "health",
-	                 health_name(s->health), "failure", kmend_failure_name(s->failure), "pod",
-	                 s->pod, "container", s->container, "exit_code", s->exit_code, "condition",
-	                 s->condition, "state_reason", s->state_reason, "message", s->message,
-	                 "log", s->log);
+	                 deploy_health_name(s->health), "failure", kmend_failure_name(s->failure),
+	                 "pod", s->pod, "container", s->container, "exit_code", s->exit_code,
+	                 "condition", s->condition, "state_reason", s->state_reason, "message",
+	                 s->message, "log", s->log);
 }
 
 static json_t *file_json(const struct apply_file *f)
@@ -568,7 +470,7 @@ static int write_report(const struct apply_options *o, const char *started,
 
 	for (size_t i = 0; i < nfiles; i++)
 		json_array_append_new(list, file_json(&files[i]));
-	now_iso(finished);
+	deploy_now_iso(finished);
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:i, s:o}", "kmend_apply_report", 1, "backend",
 	                o->backend, "started", started, "finished", finished, "exit_code", code,
 	                "files", list);
@@ -582,7 +484,7 @@ static int write_report(const struct apply_options *o, const char *started,
 	free(text);
 	if (r < 0)
 		return cli_report("apply", &err);
-	say("the record is in %s", o->report);
+	deploy_say("apply", "the record is in %s", o->report);
 	return KMEND_EXIT_OK;
 }
 
@@ -604,7 +506,7 @@ static int apply_one(struct kmend_deploy *d, const struct apply_options *o, stru
 	int r;
 
 	if (f->second_len == f->first_len && !memcmp(f->first, f->second, f->first_len)) {
-		say("%s: nothing to fix; not deployed", f->path);
+		deploy_say("apply", "%s: nothing to fix; not deployed", f->path);
 		return KMEND_EXIT_OK;
 	}
 	kmend_apply_mark_init(&mark);
@@ -616,7 +518,8 @@ static int apply_one(struct kmend_deploy *d, const struct apply_options *o, stru
 	mark.second_len = f->second_len;
 	mark.second_name = "second";
 	mark.deadline = time(NULL) + o->timeout_s;
-	say("%s: deploying the second file (apply %s, backend %s)", f->path, f->id, o->backend);
+	deploy_say("apply", "%s: deploying the second file (apply %s, backend %s)", f->path, f->id,
+	           o->backend);
 	if ((r = kmend_deploy_apply(d, f->second, f->second_len, f->path, &mark, 0, &f->refs,
 	                            &err)) < 0)
 		return file_failed(f, &err);
@@ -673,7 +576,8 @@ static int resume_marked(struct kmend_deploy *d, const struct apply_options *o,
 		f->first_len = m->first_len;
 		f->second_len = m->second_len;
 		going_back = !strcmp(m->phase, "rolling-back");
-		say("%s: apply %s was interrupted (%s); finishing it", f->path, f->id, m->phase);
+		deploy_say("apply", "%s: apply %s was interrupted (%s); finishing it", f->path,
+		           f->id, m->phase);
 		/* Going back, the second file's workloads are named, not attached to. */
 		r = going_back ? kmend_deploy_workloads_of(f->second, f->second_len, f->path,
 		                                           &f->refs, &err)
@@ -713,7 +617,7 @@ static int apply_run(int argc, char **argv)
 	bool made_dir = false;
 	int code = KMEND_EXIT_OK, r;
 
-	now_iso(started);
+	deploy_now_iso(started);
 	if ((r = parse_options(argc, argv, &o)) != 0) {
 		code = r < 0 ? (r == -1 ? KMEND_EXIT_OK : KMEND_EXIT_FAILURE) : r;
 		goto out;
@@ -750,16 +654,17 @@ static int apply_run(int argc, char **argv)
 		code = resume_marked(d, &o, &files, &nfiles, &cap);
 		if (nfiles > before && before) {
 			/* Deploying the same files again now would undo what was just decided. */
-			say("an interrupted apply was finished instead of deploying %zu new "
-			    "file%s; "
-			    "run kmend apply again to deploy them",
-			    before, before == 1 ? "" : "s");
+			deploy_say("apply",
+			           "an interrupted apply was finished instead of deploying %zu new "
+			           "file%s; "
+			           "run kmend apply again to deploy them",
+			           before, before == 1 ? "" : "s");
 			for (size_t i = 0; i < before; i++)
 				apply_file_free(&files[i]);
 			memmove(files, files + before, (nfiles - before) * sizeof(*files));
 			nfiles -= before;
 		} else if (o.resume && nfiles == before) {
-			say("no interrupted apply to finish");
+			deploy_say("apply", "no interrupted apply to finish");
 		}
 		for (size_t i = 0; i < nfiles; i++)
 			if (!files[i].resumed) {

@@ -4,6 +4,8 @@
 #
 #   podman_setup                  sets CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and
 #                                 CONTAINERS_REGISTRIES_CONF (loopback registries insecure)
+#   podman_trust_registry HOST:PORT  a registries.conf of the suite's own ($w) in which that
+#                                 test registry is plain HTTP (podman matches the port too)
 #   podman_load_debian12 DIR      the Debian 12 test image (test/images/debian12 output) as
 #                                 $debian12_podman_ref in podman's storage, loaded once
 #
@@ -59,4 +61,15 @@ podman_load_debian12() {
     [ "sha256:$have" = "$want" ] && exit 0
     have=$(podman pull -q "oci:$img/oci:12") && podman tag "$have" "$debian12_podman_ref"
   ) || { not_ok "load the Debian 12 test image into podman"; done_testing; }
+}
+
+podman_trust_registry() {
+  cat >"$w/registries.conf" <<CONF
+unqualified-search-registries = []
+
+[[registry]]
+location = "$1"
+insecure = true
+CONF
+  export CONTAINERS_REGISTRIES_CONF="$w/registries.conf"
 }

@@ -135,6 +135,29 @@ expect_eq "read back: the healthy one holds the second file, each failed one the
 for n in $cases; do
   expect_eq "$n: the first file on disk is untouched" "" "$(cmp "$w/$n.yaml" "$w/$n.before")"
 done
+# revert --cluster: the healthy one's first file back from its mark alone.
+run_kmend revert --cluster --kubeconfig "$w/kubeconfig" --timeout 30s deploy/healthy
+expect_eq "revert --cluster: exit 0" "0" "$rc"
+expect_contains "revert --cluster: said" "Deployment/healthy: the first file is back; healthy" "$out"
+curl -sS --cacert "$w/pki/ca.crt" --cert "$w/pki/client.crt" --key "$w/pki/client.key" \
+  "$server/apis/apps/v1/namespaces/shop/deployments/healthy" >"$w/live-healthy.json"
+expect_eq "revert --cluster: read back, the first file runs, the mark settled as reverted" "first reverted" \
+  "$(python3 - "$w" <<'PY2'
+import json, sys, yaml
+w = sys.argv[1]
+first = yaml.safe_load(open(f"{w}/healthy.yaml"))["spec"]["template"]["spec"]
+live = json.load(open(f"{w}/live-healthy.json"))
+spec = live["spec"]["template"]["spec"]
+mark = json.loads(live["metadata"].get("annotations", {}).get("kmend.dev/apply", "{}"))
+same = "initContainers" not in spec and "volumes" not in spec and spec["containers"][0].get("command") == first["containers"][0]["command"]
+print("first" if same else "OTHER", mark.get("phase"))
+PY2
+)"
+run_kmend revert --cluster --kubeconfig "$w/kubeconfig" deploy/nosuch
+expect_eq "revert --cluster of a workload that is not there: exit 2" "2" "$rc"
+expect_contains "revert --cluster of a workload that is not there: named" "nosuch" "$err"
+run_kmend revert --cluster -o x deploy/healthy
+expect_eq "revert --cluster with -o: usage error" "2" "$rc"
 run_kmend apply --backend kubernetes --kubeconfig "$w/kubeconfig" --resume
 expect_contains "nothing left to resume" "no interrupted apply to finish" "$err"
 expect_eq "the server logged no error" "" "$(grep -i -E 'traceback' "$w/server.log")"

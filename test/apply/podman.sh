@@ -23,14 +23,7 @@ trap cleanup EXIT
 podman_setup
 start_registry registry
 reg=127.0.0.1:$port
-cat >"$w/registries.conf" <<CONF
-unqualified-search-registries = []
-
-[[registry]]
-location = "$reg"
-insecure = true
-CONF
-export CONTAINERS_REGISTRIES_CONF="$w/registries.conf"
+podman_trust_registry "$reg"
 skopeo copy --quiet --dest-tls-verify=false "oci:$img/oci:12" "docker://$reg/kmend/debian:12" ||
   { not_ok "push the test image to the registry"; done_testing; }
 cp -a "$repo/repo" "$w/repo"

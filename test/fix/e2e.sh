@@ -29,14 +29,7 @@ start_registry registry
 reg=127.0.0.1:$port
 # podman pulls from the test registry over plain HTTP: its host:port, insecure, in a
 # registries.conf of this suite's own.
-cat >"$w/registries.conf" <<CONF
-unqualified-search-registries = []
-
-[[registry]]
-location = "$reg"
-insecure = true
-CONF
-export CONTAINERS_REGISTRIES_CONF="$w/registries.conf"
+podman_trust_registry "$reg"
 
 # The test image, and the same image whose Cmd runs something that stays up (for the
 # container with neither command nor args, which runs the image's Cmd).
