@@ -128,7 +128,7 @@ static int revert_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:ih", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:ih", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'i': o.in_place = true; break;
