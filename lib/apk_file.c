@@ -15,32 +15,11 @@
 static int keep_control(void *ctx, const struct kmend_pkgfile_entry *e,
                         struct kmend_pkgfile_data *data, struct kmend_error *err)
 {
-	struct kmend_pkgfile *pf = ctx;
-	char *buf;
-	size_t got = 0;
-	ssize_t n;
-	int r;
-
 	if (e->path[0] != '.')
 		return 1; /* the payload begins */
 	if (e->kind != KMEND_PKGFILE_FILE || strchr(e->path, '/') || !strncmp(e->path, ".SIGN.", 6))
 		return 0;
-	if (e->size > KMEND_PKGDB_MAX_SIZE)
-		return kmend_error_set(err, -KMEND_E_TOO_LARGE, pf->what, 0,
-		                       "the control member %s is over %ld bytes", e->path,
-		                       (long)KMEND_PKGDB_MAX_SIZE);
-	if (!(buf = malloc(e->size + 1)))
-		return -ENOMEM;
-	while (got < e->size && (n = kmend_pkgfile_read(data, buf + got, e->size - got, err)) > 0)
-		got += (size_t)n;
-	if (got < e->size) {
-		free(buf);
-		return kmend_error_set(err, -KMEND_E_BAD_INPUT, pf->what, 0,
-		                       "the control member %s is cut short", e->path);
-	}
-	r = kmend_pkgfile_add_member(pf, e->path, buf, got, err);
-	free(buf);
-	return r;
+	return kmend_pkgfile_keep_entry(ctx, e, data, err);
 }
 
 /* A "key = value" of .PKGINFO, copied (the first one); NULL when absent. */

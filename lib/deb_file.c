@@ -80,32 +80,9 @@ static bool tar_member(const char *name, const char *base)
 static int keep_control(void *ctx, const struct kmend_pkgfile_entry *e,
                         struct kmend_pkgfile_data *data, struct kmend_error *err)
 {
-	struct kmend_pkgfile *pf = ctx;
-	char *buf;
-	ssize_t n;
-	size_t got = 0;
-	int r;
-
 	if (e->kind != KMEND_PKGFILE_FILE || !e->path[0] || strchr(e->path, '/'))
 		return 0;
-	if (e->size > KMEND_PKGDB_MAX_SIZE)
-		return kmend_error_set(err, -KMEND_E_TOO_LARGE, pf->what, 0,
-		                       "the control member %s is over %ld bytes", e->path,
-		                       (long)KMEND_PKGDB_MAX_SIZE);
-	if (!(buf = malloc(e->size + 1)))
-		return -ENOMEM;
-	while (got < e->size && (n = kmend_pkgfile_read(data, buf + got, e->size - got, err)) > 0)
-		got += (size_t)n;
-	if (got < e->size) {
-		free(buf);
-		return err && err->code
-		           ? err->code
-		           : kmend_error_set(err, -KMEND_E_BAD_INPUT, pf->what, 0,
-		                             "the control member %s is cut short", e->path);
-	}
-	r = kmend_pkgfile_add_member(pf, e->path, buf, got, err);
-	free(buf);
-	return r;
+	return kmend_pkgfile_keep_entry(ctx, e, data, err);
 }
 
 /* A field of the control file, copied; NULL when absent. */

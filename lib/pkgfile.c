@@ -91,6 +91,34 @@ int kmend_pkgfile_add_member(struct kmend_pkgfile *pf, const char *name, const c
 	return 0;
 }
 
+int kmend_pkgfile_keep_entry(struct kmend_pkgfile *pf, const struct kmend_pkgfile_entry *e,
+                             struct kmend_pkgfile_data *data, struct kmend_error *err)
+{
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int r;
+
+	if (e->size > KMEND_PKGDB_MAX_SIZE)
+		return kmend_error_set(err, -KMEND_E_TOO_LARGE, pf->what, 0,
+		                       "the control member %s is over %ld bytes", e->path,
+		                       (long)KMEND_PKGDB_MAX_SIZE);
+	if (!(buf = malloc(e->size + 1)))
+		return -ENOMEM;
+	while (got < e->size && (n = kmend_pkgfile_read(data, buf + got, e->size - got, err)) > 0)
+		got += (size_t)n;
+	if (got < e->size) {
+		free(buf);
+		return err && err->code
+		           ? err->code
+		           : kmend_error_set(err, -KMEND_E_BAD_INPUT, pf->what, 0,
+		                             "the control member %s is cut short", e->path);
+	}
+	r = kmend_pkgfile_add_member(pf, e->path, buf, got, err);
+	free(buf);
+	return r;
+}
+
 void kmend_pkgfile_free(struct kmend_pkgfile *pf)
 {
 	if (!pf)

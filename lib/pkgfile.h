@@ -101,6 +101,14 @@ int kmend_pkgfile_add_member(struct kmend_pkgfile *pf, const char *name, const c
                              size_t len, struct kmend_error *err);
 
 /*
+ * For the readers: read the walk's current entry e (at most KMEND_PKGDB_MAX_SIZE bytes) and
+ * keep it as a control member under its path. Errors name pf->what and the member: over the
+ * size, cut short (or the reader's own error).
+ */
+int kmend_pkgfile_keep_entry(struct kmend_pkgfile *pf, const struct kmend_pkgfile_entry *e,
+                             struct kmend_pkgfile_data *data, struct kmend_error *err);
+
+/*
  * For the readers: walk a tar (or cpio) payload with libarchive, any compression, from
  * memory: each entry's path normalised (one climbing out of the root is refused), its
  * kind, mode and owners handed to fn. skip_dot: entries whose first part starts with '.'
