@@ -31,15 +31,18 @@ expect_contains() {
   esac
 }
 
-# run_kmend ARGS...: runs kmend, leaving stdout in $out, stderr in $err, exit code in $rc.
-run_kmend() {
+# run_capture COMMAND ARGS...: runs it, leaving stdout in $out, stderr in $err, exit code in $rc.
+run_capture() {
   local o e
   o=$(mktemp) e=$(mktemp)
-  "$KMEND" "$@" >"$o" 2>"$e"
+  "$@" >"$o" 2>"$e"
   rc=$?
   out=$(cat "$o") err=$(cat "$e")
   rm -f "$o" "$e"
 }
+
+# run_kmend ARGS...: run_capture of kmend.
+run_kmend() { run_capture "$KMEND" "$@"; }
 
 done_testing() {
   echo "1..$t_count"

@@ -63,14 +63,7 @@ finding() { jq -nc --arg p "$1" --arg s "$2" --arg f "$3" '{id: "CVE-TEST-\($s)"
 jq -n --argjson a "$(finding busybox busybox 1.36.1-r1)" --argjson b "$(finding libcrypto3 openssl 3.1.4-r0)" \
   '{results: [{findings: [$a, $b]}]}' >"$w/findings.json"
 
-plan() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  "$tool" --findings "$w/findings.json" "$@" "$image" >"$o" 2>"$e"
-  rc=$?
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-}
+plan() { run_capture "$tool" --findings "$w/findings.json" "$@" "$image"; }
 
 plan --mirror "$url" --dir "$w/vol" --download-script "$w/download.sh" --install-script "$w/install.sh"
 expect_eq "plan: exit 0" "0" "$rc"

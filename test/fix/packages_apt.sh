@@ -34,14 +34,7 @@ run_kmend scan --db "$w/vuln.db" --no-cache --format json "$image"
 echo "$out" >"$w/scan.json"
 
 # plan ARGS...: the plan tool against the served repository; $out, $err, $rc.
-plan() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  "$tool" --mirror "$url" "$@" "$image" >"$o" 2>"$e"
-  rc=$?
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-}
+plan() { run_capture "$tool" --mirror "$url" "$@" "$image"; }
 
 # --- the plan ---
 plan --db "$w/vuln.db" --mirror-key "$repo/key.gpg"

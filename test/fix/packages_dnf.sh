@@ -60,14 +60,7 @@ oci_layout "$w/rocky" 9 "$w/layer.tar"
 image="oci:$w/rocky:9"
 
 jq -n '{results: [{findings: [{id: "CVE-TEST-BZIP2", package: "bzip2-libs", source: "bzip2", fixed: "1.0.8-10.el9", fixed_in: "1.0.8-10.el9"}]}]}' >"$w/findings.json"
-plan() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  "$tool" --findings "$w/findings.json" "$@" "$image" >"$o" 2>"$e"
-  rc=$?
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-}
+plan() { run_capture "$tool" --findings "$w/findings.json" "$@" "$image"; }
 
 # The repository as published: signed by its author's key, which the image does not trust.
 cp -a "$fixture" "$w/asis"

@@ -16,15 +16,8 @@ patch_scratch() {
     { not_ok "import the bookworm feed"; done_testing; }
 }
 
-# patch_tool ARGS...: test/harden/patch_tool.c, with $out, $err and $rc as run_kmend leaves them.
-patch_tool() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  "$KMEND_BUILD/test/patch-tool" "$@" >"$o" 2>"$e"
-  rc=$?
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-}
+# patch_tool ARGS...: test/harden/patch_tool.c, with $out, $err and $rc as run_capture leaves them.
+patch_tool() { run_capture "$KMEND_BUILD/test/patch-tool" "$@"; }
 
 # patch_app_image DIR TAG: the Debian 12 test image as an application: an entrypoint that runs
 # perl (a package the patch replaces) with a Cmd argument, in an OCI layout of its own.

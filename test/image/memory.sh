@@ -20,14 +20,9 @@ layer() {
 # not kmend's. A 16 MB quarantine still catches use after free of the small allocations and
 # lets the big buffers go, so that the peak measured is kmend's own.
 measured() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16" \
-    /usr/bin/time -o "$w/time" -f %M "$KMEND" "$@" >"$o" 2>"$e"
-  rc=$?
-  out=$(cat "$o") err=$(cat "$e")
+  run_capture env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16" \
+    /usr/bin/time -o "$w/time" -f %M "$KMEND" "$@"
   peak_kb=$(tail -1 "$w/time")
-  rm -f "$o" "$e"
 }
 under_limit() {
   if [ "$peak_kb" -lt "$limit_kb" ]; then ok "$1: peak memory $((peak_kb / 1024)) MB < 256 MB"; else not_ok "$1: peak memory $((peak_kb / 1024)) MB, over 256 MB"; fi
